@@ -1,0 +1,74 @@
+// The description of one API resource: its names (for URLs, discovery, kubectl short names), its scope,
+// and the pure hooks the API server runs on every write (defaults, validation) and read (tables, field selectors).
+// Adding a kind to skiff = writing one ResourceDef in src/api/kinds/ and listing it in src/api/registry.ts.
+import type { KubeObject } from './types.js';
+import type { FieldError } from '../common/errors.js';
+
+export interface SubresourceDef {
+  /** e.g. 'status', 'scale', 'log', 'exec', 'binding', 'eviction'. */
+  name: string;
+  /** responseKind of the subresource, e.g. {group:'autoscaling',version:'v1',kind:'Scale'}. */
+  group: string;
+  version: string;
+  kind: string;
+  verbs: string[];
+}
+
+export interface PrintColumn {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  /** 'name' for the Name column (kubectl needs it for `get all` prefixes), '' otherwise. */
+  format: string;
+  description: string;
+  /** 0 = always shown, 1 = only with -o wide. */
+  priority: number;
+}
+
+/** What a hook may need besides the object: the time now (for Age columns), nothing else. */
+export interface PrintContext {
+  now: number;
+}
+
+export interface ResourceDef<T extends KubeObject = KubeObject> {
+  group: string;
+  version: string;
+  /** Plural, lower case: 'pods'. */
+  resource: string;
+  kind: string;
+  listKind: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames: string[];
+  categories: string[];
+  verbs: string[];
+  subresources: SubresourceDef[];
+  /**
+   * When true, `.status` is owned by the status subresource: writes to the main resource keep the stored status,
+   * and writes to /status change only status.
+   */
+  statusSubresource: boolean;
+  /** Fill server-side defaults in place (runs on create and update, before validate). */
+  defaults?(obj: T): void;
+  /** Field errors of an object about to be stored. `old` is the stored object on update. */
+  validate?(obj: T, old?: T): FieldError[];
+  /** Table columns (meta.k8s.io/v1 Table) and one row's cells, one per column including wide ones. */
+  columns: PrintColumn[];
+  row(obj: T, ctx: PrintContext): (string | number)[];
+  /** Extra fields usable in fieldSelector (metadata.name and metadata.namespace are always available). */
+  fields?(obj: T): Record<string, string>;
+}
+
+export function apiVersionOf(def: { group: string; version: string }): string {
+  return def.group ? `${def.group}/${def.version}` : def.version;
+}
+
+export const STANDARD_VERBS = [
+  'create',
+  'delete',
+  'deletecollection',
+  'get',
+  'list',
+  'patch',
+  'update',
+  'watch',
+];
