@@ -1,0 +1,212 @@
+// End-to-end harness: runs the built `skiff` binary (dist/) as real processes — a master and agents on this
+// machine's Docker engine — and drives them with stock kubectl and the skiff CLI. Each run uses a unique prefix
+// for node names (and so for container labels) and temp dirs, and cleans up after itself even when a test fails.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, existsSync, openSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const CLI = join(ROOT, 'dist/src/cli/main.js');
+export const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
+) {
+  return new Promise<RunResult>((resolvePromise) => {
+    const child = execFile(
+      cmd,
+      args,
+      {
+        env: { ...process.env, ...opts.env },
+        timeout: opts.timeoutMs ?? 60_000,
+        maxBuffer: 32 * 1024 * 1024,
+      },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof (err as any).code === 'number' ? (err as any).code : 1) : 0;
+        resolvePromise({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
+  });
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolvePromise(port));
+    });
+  });
+}
+
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+  intervalMs = 200,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastErr: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v as T;
+    } catch (err) {
+      lastErr = err;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? `: ${String(lastErr)}` : ''}`,
+  );
+}
+
+export function runId(): string {
+  return `e2e${randomBytes(3).toString('hex')}`;
+}
+
+interface Daemon {
+  name: string;
+  child: ChildProcess;
+  logFile: string;
+}
+
+/** A master (and optionally agents) started from dist/, each a child process this test owns. */
+export class Cluster {
+  readonly id = runId();
+  readonly dir = mkdtempSync(join(tmpdir(), `skiff-${this.id}-`));
+  readonly kubeconfig = join(this.dir, 'kubeconfig');
+  readonly kubeCache = join(this.dir, 'kube-cache');
+  readonly daemons: Daemon[] = [];
+  url = '';
+  port = 0;
+  nodes: string[] = [];
+
+  async startMaster(): Promise<void> {
+    if (!this.port) this.port = await freePort();
+    this.url = `http://127.0.0.1:${this.port}`;
+    this.spawn('master', [
+      'master',
+      '--listen',
+      `127.0.0.1:${this.port}`,
+      '--data-dir',
+      join(this.dir, 'master'),
+    ]);
+    await waitFor('the API server', async () => (await fetch(`${this.url}/readyz`)).ok, 30_000);
+    writeFileSync(
+      this.kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        `clusters: [{name: skiff, cluster: {server: "${this.url}"}}]`,
+        'contexts: [{name: skiff, context: {cluster: skiff, user: skiff, namespace: default}}]',
+        'current-context: skiff',
+        'users: [{name: skiff, user: {}}]',
+        '',
+      ].join('\n'),
+    );
+  }
+
+  async startAgent(suffix = `n${this.nodes.length + 1}`): Promise<string> {
+    const nodeName = `${this.id}-${suffix}`;
+    const port = await freePort();
+    this.spawn(`agent-${suffix}`, [
+      'agent',
+      '--master',
+      this.url,
+      '--node-name',
+      nodeName,
+      '--node-ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--data-dir',
+      join(this.dir, `agent-${suffix}`),
+    ]);
+    this.nodes.push(nodeName);
+    await waitFor(`node ${nodeName} Ready`, async () => {
+      const node = await this.getJson(`/api/v1/nodes/${nodeName}`);
+      return node?.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True');
+    });
+    return nodeName;
+  }
+
+  spawn(name: string, args: string[]): ChildProcess {
+    const logFile = join(this.dir, `${name}.log`);
+    const fd = openSync(logFile, 'a');
+    const child = spawn(process.execPath, [CLI, ...args], {
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, SKIFF_LOG_LEVEL: process.env.SKIFF_LOG_LEVEL ?? 'debug' },
+    });
+    this.daemons.push({ name, child, logFile });
+    return child;
+  }
+
+  daemon(name: string): ChildProcess {
+    const d = [...this.daemons].reverse().find((x) => x.name === name);
+    if (!d) throw new Error(`no daemon ${name}`);
+    return d.child;
+  }
+
+  /** Stops one daemon: SIGTERM (graceful) or SIGKILL, and waits for it to exit. */
+  async stop(name: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.daemon(name);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  async getJson(path: string): Promise<any> {
+    const res = await fetch(`${this.url}${path}`);
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
+    return res.json();
+  }
+
+  kubectl(args: string[], input?: string): Promise<RunResult> {
+    return run(KUBECTL, ['--cache-dir', this.kubeCache, ...args], {
+      env: { KUBECONFIG: this.kubeconfig },
+      input,
+    });
+  }
+
+  skiff(args: string[], input?: string): Promise<RunResult> {
+    return run(process.execPath, [CLI, '--server', this.url, ...args], { input });
+  }
+
+  /** Kills every daemon this cluster started, removes the containers of its nodes and its temp dir. */
+  async destroy(): Promise<void> {
+    await Promise.all(this.daemons.map((d) => this.stop(d.name, 'SIGTERM').catch(() => undefined)));
+    for (const node of this.nodes) {
+      const ids = await run('docker', ['ps', '-aq', '--filter', `label=io.skiff.node=${node}`]);
+      const list = ids.stdout.split('\n').filter(Boolean);
+      if (list.length) await run('docker', ['rm', '-f', ...list]);
+    }
+    if (process.env.SKIFF_KEEP_E2E) return;
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  logs(): string {
+    return this.daemons.map((d) => `--- ${d.name}: ${d.logFile}`).join('\n');
+  }
+}
+
+export function requireBuild(): void {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (scripts/test.sh does)`);
+}
