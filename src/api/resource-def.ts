@@ -47,6 +47,8 @@ export interface ResourceDef<T extends KubeObject = KubeObject> {
    * and writes to /status change only status.
    */
   statusSubresource: boolean;
+  /** Which name rule metadata.name follows (default 'dns1123-subdomain'; namespaces use 'dns1123-label'). */
+  nameRule?: 'dns1123-subdomain' | 'dns1123-label' | 'dns1035-label';
   /** Fill server-side defaults in place (runs on create and update, before validate). */
   defaults?(obj: T): void;
   /** Field errors of an object about to be stored. `old` is the stored object on update. */

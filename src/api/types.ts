@@ -182,6 +182,8 @@ export interface Container {
   startupProbe?: Probe;
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   securityContext?: SecurityContext;
+  /** Only on init containers: 'Always' makes it a restartable (sidecar) init container. */
+  restartPolicy?: 'Always';
   stdin?: boolean;
   tty?: boolean;
   terminationMessagePath?: string;
@@ -235,6 +237,9 @@ export interface PodSpec {
   securityContext?: { runAsUser?: number; runAsGroup?: number; fsGroup?: number; runAsNonRoot?: boolean };
   priority?: number;
   enableServiceLinks?: boolean;
+  readinessGates?: { conditionType: string }[];
+  imagePullSecrets?: { name: string }[];
+  hostAliases?: { ip: string; hostnames?: string[] }[];
 }
 
 export interface PodCondition {
@@ -295,6 +300,7 @@ export interface PodStatus {
   containerStatuses?: ContainerStatus[];
   initContainerStatuses?: ContainerStatus[];
   qosClass?: 'Guaranteed' | 'Burstable' | 'BestEffort';
+  nominatedNodeName?: string;
 }
 
 export interface Pod extends KubeObject {
@@ -432,6 +438,21 @@ export interface ConfigMap extends KubeObject {
   data?: Record<string, string>;
   binaryData?: Record<string, string>;
   immutable?: boolean;
+}
+
+// ---- coordination.k8s.io/v1: Lease (node heartbeats, leader election) ------------------------------
+
+export interface LeaseSpec {
+  holderIdentity?: string;
+  leaseDurationSeconds?: number;
+  /** MicroTime: RFC 3339 with microseconds, e.g. 2026-11-30T04:45:59.123456Z. */
+  acquireTime?: string;
+  renewTime?: string;
+  leaseTransitions?: number;
+}
+
+export interface Lease extends KubeObject {
+  spec?: LeaseSpec;
 }
 
 // ---- meta.k8s.io/v1 Table ------------------------------------------------------------------------

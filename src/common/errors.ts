@@ -100,7 +100,8 @@ export interface FieldError {
     | 'FieldValueNotSupported'
     | 'FieldValueDuplicate'
     | 'FieldValueForbidden'
-    | 'FieldValueTooLong';
+    | 'FieldValueTooLong'
+    | 'FieldValueNotFound';
   message: string;
 }
 

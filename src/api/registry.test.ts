@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { podDef } from './kinds/pod.js';
+import { defaultRegistry, Registry } from './registry.js';
+import { apiVersionOf, type ResourceDef } from './resource-def.js';
+
+const registry = defaultRegistry();
+
+describe('defaultRegistry', () => {
+  it('holds the kinds in discovery order', () => {
+    expect(registry.all().map((d) => `${apiVersionOf(d)}/${d.resource}`)).toEqual([
+      'v1/pods',
+      'v1/services',
+      'v1/nodes',
+      'v1/namespaces',
+      'v1/events',
+      'v1/configmaps',
+      'coordination.k8s.io/v1/leases',
+    ]);
+  });
+
+  it('lists groups core first', () => {
+    expect(registry.groups()).toEqual([
+      { group: '', versions: ['v1'] },
+      { group: 'coordination.k8s.io', versions: ['v1'] },
+    ]);
+  });
+
+  it('finds by group/version/resource and by kind', () => {
+    expect(registry.get('', 'v1', 'pods')?.kind).toBe('Pod');
+    expect(registry.get('coordination.k8s.io', 'v1', 'leases')?.kind).toBe('Lease');
+    expect(registry.get('apps', 'v1', 'pods')).toBeUndefined();
+    expect(registry.byKind('v1', 'Service')?.resource).toBe('services');
+    expect(registry.byKind('coordination.k8s.io/v1', 'Lease')?.resource).toBe('leases');
+    expect(registry.byKind('v1', 'Lease')).toBeUndefined();
+  });
+
+  it.each([
+    ['po', 'pods'],
+    ['pod', 'pods'],
+    ['pods', 'pods'],
+    ['Pod', 'pods'],
+    ['PODS', 'pods'],
+    ['svc', 'services'],
+    ['no', 'nodes'],
+    ['ns', 'namespaces'],
+    ['ev', 'events'],
+    ['cm', 'configmaps'],
+    ['lease', 'leases'],
+    ['leases.coordination.k8s.io', 'leases'],
+    ['leases.v1.coordination.k8s.io', 'leases'],
+    ['pods.v1', 'pods'],
+  ])('resolves %s', (name, resource) => {
+    expect(registry.resolve(name)?.resource).toBe(resource);
+  });
+
+  it.each(['', 'deploy', 'leases.apps', 'pods.apps', 'nope'])('does not resolve %j', (name) => {
+    expect(registry.resolve(name)).toBeUndefined();
+  });
+
+  it('every kind has a Name column with format name and prints one cell per column, even for a bare object', () => {
+    for (const def of registry.all()) {
+      expect(def.columns.some((c) => c.format === 'name')).toBe(true);
+      expect(def.verbs).toEqual(
+        expect.arrayContaining(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']),
+      );
+      const bare = {
+        apiVersion: apiVersionOf(def),
+        kind: def.kind,
+        metadata: { name: 'x', namespace: 'default' },
+      };
+      def.defaults?.(bare);
+      const row = def.row(bare, { now: Date.parse('2026-01-01T00:00:00Z') });
+      expect(row, def.resource).toHaveLength(def.columns.length);
+      expect(row[def.columns.findIndex((c) => c.format === 'name')]).toBe('x');
+    }
+  });
+});
+
+describe('Registry with more kinds', () => {
+  it('resolves deployments.apps style names and keeps core first in groups', () => {
+    const deployments: ResourceDef = {
+      ...podDef,
+      group: 'apps',
+      resource: 'deployments',
+      kind: 'Deployment',
+      listKind: 'DeploymentList',
+      singular: 'deployment',
+      shortNames: ['deploy'],
+    } as ResourceDef;
+    const r = new Registry([deployments, podDef]);
+    expect(r.groups().map((g) => g.group)).toEqual(['', 'apps']);
+    expect(r.resolve('deploy')?.kind).toBe('Deployment');
+    expect(r.resolve('deployments.apps')?.kind).toBe('Deployment');
+    expect(r.resolve('deployment.apps')?.kind).toBe('Deployment');
+    expect(r.resolve('deployments.v1.apps')?.kind).toBe('Deployment');
+  });
+});
