@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { nodeName, NODE_NAME_REASON } from './node-name.js';
+import { newNodeInfo } from '../node-info.js';
+import { makeNode, makePod } from '../../../test/fakes/scheduler-fixtures.js';
+
+describe('NodeName filter', () => {
+  it.each([
+    { name: 'no nodeName fits any node', podNode: undefined, node: 'n1', code: 'Success', reasons: [] },
+    { name: 'matching nodeName fits', podNode: 'n1', node: 'n1', code: 'Success', reasons: [] },
+    {
+      name: 'other nodeName does not fit',
+      podNode: 'n2',
+      node: 'n1',
+      code: 'UnschedulableAndUnresolvable',
+      reasons: [NODE_NAME_REASON],
+    },
+  ])('$name', ({ podNode, node, code, reasons }) => {
+    const s = nodeName.filter(makePod('p', { nodeName: podNode }), newNodeInfo(makeNode(node)));
+    expect(s).toEqual({ code, reasons });
+  });
+});
