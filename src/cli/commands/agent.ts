@@ -1,0 +1,69 @@
+// `skiff agent`: run the node daemon (kubelet, proxy, DNS) against a master until SIGINT/SIGTERM. Stopping leaves
+// the pods' containers running; the next agent start adopts them.
+import type { Command } from 'commander';
+import type { CommandHost } from '../command-host.js';
+import type { CliContext } from '../context.js';
+import { collect } from './apply.js';
+import { parseInteger } from './delete.js';
+
+export interface AgentCliOptions {
+  master?: string;
+  nodeName?: string;
+  nodeIp?: string;
+  port: number;
+  dockerSocket?: string;
+  dataDir: string;
+  podNetwork?: string;
+  pauseImage?: string;
+  clusterDns: string[];
+  logLevel?: string;
+}
+
+export function register(program: Command, host: CommandHost): void {
+  program
+    .command('agent')
+    .description('Run a node agent: kubelet (pods as Docker containers), service proxy and cluster DNS')
+    .option('--master <url>', 'the master API server URL (default: --server)')
+    .option('--node-name <name>', 'name of this node (default: the hostname)')
+    .option('--node-ip <ip>', 'the IP other nodes reach this one at (default: detected)')
+    .option('--port <port>', 'port of the agent API (logs, exec)', parseInteger, 10250)
+    .option('--docker-socket <path>', 'Docker engine socket (default /var/run/docker.sock)')
+    .option('--data-dir <dir>', 'where the agent keeps its state', '/var/lib/skiff/agent')
+    .option('--pod-network <name>', 'name of the Docker network for pods')
+    .option('--pause-image <image>', 'image of the pods’ infra (pause) container')
+    .option('--cluster-dns <ip>', 'DNS server for pods (repeatable or comma-separated)', collect, [])
+    .option('--log-level <level>', 'debug, info, warn or error ($SKIFF_LOG_LEVEL)')
+    .action(async (opts: AgentCliOptions, cmd: Command) => {
+      const { ctx } = host;
+      const g = cmd.optsWithGlobals<{ server: string; token?: string }>();
+      const logger = ctx.createLogger(opts.logLevel);
+      const clusterDNS = opts.clusterDns.flatMap((v) => v.split(',')).filter((v) => v !== '');
+      const agent = await ctx.daemons.runAgent({
+        masterUrl: opts.master ?? g.server,
+        nodeName: opts.nodeName ?? ctx.hostname(),
+        nodeIP: opts.nodeIp,
+        port: opts.port,
+        dockerSocket: opts.dockerSocket,
+        dataDir: opts.dataDir,
+        podNetwork: opts.podNetwork,
+        pauseImage: opts.pauseImage,
+        clusterDNS: clusterDNS.length > 0 ? clusterDNS : undefined,
+        token: g.token,
+        logger,
+      });
+      await waitForInterrupt(ctx);
+      logger.info('stopping the agent (pods keep running)');
+      await agent.stop();
+      host.exit(0);
+    });
+}
+
+/** Resolves on the first SIGINT/SIGTERM; the handler is removed, so a second one ends the process at once. */
+export function waitForInterrupt(ctx: CliContext): Promise<void> {
+  return new Promise((resolve) => {
+    const off = ctx.onInterrupt(() => {
+      off();
+      resolve();
+    });
+  });
+}

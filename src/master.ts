@@ -1,0 +1,53 @@
+// Composition root of the master (`skiff master`): the cluster store, the API server over it, and the control
+// plane components that talk to the API through the in-process client — the scheduler and, as they land, the
+// controllers. This is the only place that wires them together; each part is built and tested on its own.
+import { mkdirSync } from 'node:fs';
+import { defaultRegistry } from './api/registry.js';
+import { startApiServer } from './apiserver/server.js';
+import { createInProcessClient } from './apiserver/in-process-client.js';
+import { EventRecorder } from './client/event-recorder.js';
+import { systemClock, type Clock } from './common/clock.js';
+import { silentLogger, type Logger } from './common/logger.js';
+import { Scheduler } from './scheduler/scheduler.js';
+import { SqliteStore } from './store/sqlite-store.js';
+
+export interface MasterOptions {
+  /** host:port for the API server (port 0 picks a free one). */
+  listen: string;
+  /** Where the SQLite store lives. */
+  dataDir: string;
+  logger?: Logger;
+  clock?: Clock;
+}
+
+export interface RunningMaster {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startMaster(opts: MasterOptions): Promise<RunningMaster> {
+  const logger = opts.logger ?? silentLogger;
+  const clock = opts.clock ?? systemClock;
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const store = SqliteStore.open({ dataDir: opts.dataDir, logger: logger.child({ component: 'store' }) });
+  const api = await startApiServer({ listen: opts.listen, store, registry: defaultRegistry(), clock, logger });
+  const client = createInProcessClient(api.service);
+
+  const scheduler = new Scheduler({
+    client,
+    clock,
+    logger,
+    recorder: new EventRecorder({ client, component: 'default-scheduler', clock, logger }),
+  });
+  await scheduler.start();
+  logger.info({ url: api.url, dataDir: opts.dataDir }, 'master running');
+
+  return {
+    url: api.url,
+    async stop() {
+      scheduler.stop();
+      await api.close();
+      await store.close();
+    },
+  };
+}
