@@ -47,6 +47,11 @@ export interface ResourceDef<T extends KubeObject = KubeObject> {
    * and writes to /status change only status.
    */
   statusSubresource: boolean;
+  /**
+   * Keep the client's .status on create even though status is a subresource (Kubernetes does this for Nodes: the
+   * kubelet registers its Node with capacity, addresses and conditions in one request).
+   */
+  keepStatusOnCreate?: boolean;
   /** Which name rule metadata.name follows (default 'dns1123-subdomain'; namespaces use 'dns1123-label'). */
   nameRule?: 'dns1123-subdomain' | 'dns1123-label' | 'dns1035-label';
   /** Fill server-side defaults in place (runs on create and update, before validate). */

@@ -65,7 +65,7 @@ export function stampNewObject(def: ResourceDef, obj: KubeObject, uid: string, n
   meta.creationTimestamp = rfc3339(now);
   meta.generation = 1;
   // The status subresource owns .status: a new object starts with what the defaults produce.
-  if (def.statusSubresource) delete obj.status;
+  if (def.statusSubresource && !def.keepStatusOnCreate) delete obj.status;
   return obj;
 }
 

@@ -52,6 +52,18 @@ describe('ResourceService create', () => {
     expect(created.reason).toBe('Started');
   });
 
+  it('keeps the status a kubelet registers its Node with (keepStatusOnCreate)', async () => {
+    const { service } = await harness();
+    const created = await service.create(NODES, undefined, {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'n1' },
+      status: { capacity: { cpu: '2' }, conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    expect(created.status.capacity).toEqual({ cpu: '2' });
+    expect(created.status.conditions[0].type).toBe('Ready');
+  });
+
   it('generates names from generateName and retries on a clash', async () => {
     const suffixes = ['aaaaa', 'aaaaa', 'bbbbb'];
     const { service } = await harness({ nameSuffix: () => suffixes.shift() ?? 'zzzzz' });

@@ -67,6 +67,7 @@ export const nodeDef: ResourceDef<Node> = {
     { name: 'status', group: '', version: 'v1', kind: 'Node', verbs: ['get', 'patch', 'update'] },
   ],
   statusSubresource: true,
+  keepStatusOnCreate: true,
 
   defaults(node) {
     node.spec ??= {};
