@@ -1,0 +1,82 @@
+// The node's Lease (coordination.k8s.io/v1, namespace kube-node-lease): the cheap heartbeat real kubelets renew
+// every 10 s (a quarter of its 40 s duration). The node lifecycle controller and `kubectl describe node` read it.
+import type { Lease, Node } from '../../src/api/types.js';
+import { LEASES, NODES, type ApiClient } from '../../src/client/api-client.js';
+import type { Clock, TimerHandle } from '../../src/common/clock.js';
+import { isApiError } from '../../src/common/errors.js';
+import type { Logger } from '../../src/common/logger.js';
+
+export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
+export const LEASE_DURATION_SECONDS = 40;
+
+/** Kubernetes MicroTime: RFC 3339 with microseconds. */
+export function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+export interface NodeLeaseOptions {
+  client: ApiClient;
+  clock: Clock;
+  log: Logger;
+  nodeName: string;
+  renewSeconds?: number;
+}
+
+export class NodeLease {
+  private timer?: TimerHandle;
+  private stopped = false;
+
+  constructor(private readonly opts: NodeLeaseOptions) {}
+
+  async renew(): Promise<void> {
+    const { client, clock, nodeName } = this.opts;
+    const now = microTime(clock.now());
+    try {
+      const lease = await client.get<Lease>(LEASES, NODE_LEASE_NAMESPACE, nodeName);
+      await client.update<Lease>(LEASES, NODE_LEASE_NAMESPACE, {
+        ...lease,
+        spec: {
+          ...lease.spec,
+          holderIdentity: nodeName,
+          leaseDurationSeconds: LEASE_DURATION_SECONDS,
+          renewTime: now,
+        },
+      });
+    } catch (err) {
+      if (!isApiError(err, 'NotFound')) throw err;
+      // Owned by the Node, so deleting the Node deletes its lease.
+      const node = await client.get<Node>(NODES, undefined, nodeName).catch(() => undefined);
+      await client.create<Lease>(LEASES, NODE_LEASE_NAMESPACE, {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: {
+          name: nodeName,
+          namespace: NODE_LEASE_NAMESPACE,
+          ...(node?.metadata.uid
+            ? {
+                ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: nodeName, uid: node.metadata.uid }],
+              }
+            : {}),
+        },
+        spec: { holderIdentity: nodeName, leaseDurationSeconds: LEASE_DURATION_SECONDS, renewTime: now },
+      });
+    }
+  }
+
+  start(): void {
+    const tick = async () => {
+      try {
+        await this.renew();
+      } catch (err) {
+        this.opts.log.warn({ err: (err as Error).message }, 'renewing the node lease failed');
+      }
+      if (!this.stopped) this.timer = this.opts.clock.setTimeout(tick, (this.opts.renewSeconds ?? 10) * 1000);
+    };
+    void tick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.opts.clock.clearTimeout(this.timer);
+  }
+}

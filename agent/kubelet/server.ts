@@ -1,0 +1,169 @@
+// The agent's HTTP API, called by the master's API server for `kubectl logs`, `exec` and `attach` (the kubelet's
+// port 10250):
+//   GET /healthz                                          → ok
+//   GET /containerLogs/<ns>/<pod>/<container>?follow&tailLines&previous&timestamps&sinceSeconds&sinceTime&limitBytes
+//                                                         → 200 text/plain, raw log bytes (streamed while following)
+//   GET /exec/<ns>/<pod>/<container>?command=…&stdin&stdout&stderr&tty    WebSocket, see exec-stream.ts
+//   GET /attach/<ns>/<pod>/<container>?stdin&stdout&stderr&tty             WebSocket, see exec-stream.ts
+// Failures before streaming are meta/v1 Status objects with the matching HTTP code.
+import express, { type Request, type Response } from 'express';
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { Clock } from '../../src/common/clock.js';
+import { badRequest, notFound, toStatus } from '../../src/common/errors.js';
+import type { Logger } from '../../src/common/logger.js';
+import type { ContainerRuntime, InteractiveOptions } from '../runtime/container-runtime.js';
+import { findContainer, type PodLookup } from './container-lookup.js';
+import { relaySession, STREAM_PROTOCOLS } from './exec-stream.js';
+
+export interface AgentServerDeps {
+  runtime: ContainerRuntime;
+  pods: PodLookup;
+  nodeName: string;
+  clock: Clock;
+  log: Logger;
+}
+
+function sendStatus(res: Response, err: unknown): void {
+  const status = toStatus(err);
+  if (res.headersSent) return void res.end();
+  res.status(status.code).json(status);
+}
+
+const flag = (v: unknown) => v === 'true' || v === '1';
+
+function nonNegativeInt(v: unknown, name: string): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw badRequest(`${name} must be a non-negative integer`);
+  return n;
+}
+
+async function containerLogs(deps: AgentServerDeps, req: Request, res: Response): Promise<void> {
+  const { ns, pod, container } = req.params as Record<string, string>;
+  const q = req.query;
+  const tail = nonNegativeInt(q.tailLines, 'tailLines');
+  const sinceSeconds = nonNegativeInt(q.sinceSeconds, 'sinceSeconds');
+  const limitBytes = nonNegativeInt(q.limitBytes, 'limitBytes');
+  let since: number | undefined;
+  if (sinceSeconds !== undefined) since = Math.floor(deps.clock.now() / 1000) - sinceSeconds;
+  if (typeof q.sinceTime === 'string' && q.sinceTime) {
+    const t = Date.parse(q.sinceTime);
+    if (Number.isNaN(t))
+      throw badRequest(`sinceTime must be an RFC 3339 time, got ${JSON.stringify(q.sinceTime)}`);
+    since = Math.floor(t / 1000);
+  }
+  const c = await findContainer(deps, ns, pod, container, flag(q.previous));
+  const stream = await deps.runtime.logs(c.id, {
+    follow: flag(q.follow),
+    timestamps: flag(q.timestamps),
+    ...(tail !== undefined ? { tail } : {}),
+    ...(since !== undefined ? { since } : {}),
+  });
+  res.status(200).setHeader('Content-Type', 'text/plain');
+  res.flushHeaders();
+  let sent = 0;
+  res.on('close', () => stream.destroy());
+  stream.on('data', (chunk: Buffer) => {
+    if (limitBytes !== undefined && sent + chunk.length >= limitBytes) {
+      res.end(chunk.subarray(0, limitBytes - sent));
+      stream.destroy();
+      return;
+    }
+    sent += chunk.length;
+    res.write(chunk);
+  });
+  stream.on('end', () => res.end());
+  stream.on('error', () => res.end());
+}
+
+export function createAgentApp(deps: AgentServerDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.type('text/plain').send('ok');
+  });
+  app.get('/containerLogs/:ns/:pod/:container', async (req, res) => {
+    try {
+      await containerLogs(deps, req, res);
+    } catch (err) {
+      sendStatus(res, err);
+    }
+  });
+  // A plain GET to a streaming endpoint (no WebSocket upgrade), as the API server would answer it.
+  app.get(['/exec/:ns/:pod/:container', '/attach/:ns/:pod/:container'], (_req, res) => {
+    sendStatus(res, badRequest('Upgrade request required'));
+  });
+  app.use((_req: Request, res: Response) =>
+    sendStatus(res, notFound({ group: '', resource: 'path' }, _req.path)),
+  );
+  return app;
+}
+
+/** Writes an HTTP error response on a socket whose upgrade we refuse. */
+function refuse(socket: Duplex, err: unknown): void {
+  const status = toStatus(err);
+  const body = JSON.stringify(status);
+  socket.end(
+    `HTTP/1.1 ${status.code} ${http.STATUS_CODES[status.code] ?? 'Error'}\r\n` +
+      'Content-Type: application/json\r\nConnection: close\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+const STREAM_PATH = /^\/(exec|attach)\/([^/]+)\/([^/]+)\/([^/]+)$/;
+
+/** The agent server: the Express app plus the WebSocket upgrade for exec and attach. Not yet listening. */
+export function createAgentServer(deps: AgentServerDeps): http.Server {
+  const server = http.createServer(createAgentApp(deps));
+  const wss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (offered) => STREAM_PROTOCOLS.find((p) => offered.has(p)) ?? false,
+  });
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://agent');
+      const m = STREAM_PATH.exec(url.pathname);
+      try {
+        if (!m) throw notFound({ group: '', resource: 'path' }, url.pathname);
+        if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
+          throw badRequest('only WebSocket streaming (v5.channel.k8s.io) is supported');
+        }
+        const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+          .split(',')
+          .map((s) => s.trim());
+        if (!STREAM_PROTOCOLS.some((p) => offered.includes(p))) {
+          throw badRequest(
+            `unsupported streaming protocols ${JSON.stringify(offered)}; supported: ${STREAM_PROTOCOLS.join(', ')}`,
+          );
+        }
+        const [, verb, ns, pod, container] = m.map(decodeURIComponent);
+        const q = url.searchParams;
+        // kubectl's names (stdin, stdout, …) and the kubelet's own (input, output, error), as "true" or "1".
+        const param = (a: string, b: string) => q.get(a) ?? q.get(b);
+        const opts: InteractiveOptions = {
+          stdin: flag(param('stdin', 'input')),
+          stdout: param('stdout', 'output') === null ? true : flag(param('stdout', 'output')),
+          stderr: flag(param('stderr', 'error')),
+          tty: flag(q.get('tty')),
+        };
+        const command = q.getAll('command');
+        if (verb === 'exec' && command.length === 0) throw badRequest('you must specify at least 1 command');
+        const c = await findContainer(deps, ns, pod, container, false);
+        if (c.state !== 'running') {
+          throw badRequest(`container ${container} is not running (state: ${c.state}); cannot ${verb}`);
+        }
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          const open = () =>
+            verb === 'exec' ? deps.runtime.exec(c.id, command, opts) : deps.runtime.attach(c.id, opts);
+          void relaySession(ws, open, deps.log);
+        });
+      } catch (err) {
+        deps.log.debug({ url: req.url, err: (err as Error).message }, 'stream request refused');
+        refuse(socket, err);
+      }
+    })();
+  });
+  return server;
+}
