@@ -30,7 +30,13 @@ export async function startMaster(opts: MasterOptions): Promise<RunningMaster> {
   const clock = opts.clock ?? systemClock;
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const store = SqliteStore.open({ dataDir: opts.dataDir, logger: logger.child({ component: 'store' }) });
-  const api = await startApiServer({ listen: opts.listen, store, registry: defaultRegistry(), clock, logger });
+  const api = await startApiServer({
+    listen: opts.listen,
+    store,
+    registry: defaultRegistry(),
+    clock,
+    logger,
+  });
   const client = createInProcessClient(api.service);
 
   const scheduler = new Scheduler({
