@@ -27,7 +27,7 @@ ensure_packages() {
   command -v dockerd >/dev/null || missing+=(docker.io)
   command -v iptables >/dev/null || missing+=(iptables)
   command -v ip >/dev/null || missing+=(iproute2)
-  [ -x /bin/busybox ] && /bin/busybox --list >/dev/null 2>&1 && ldd /bin/busybox 2>&1 | grep -q 'not a dynamic' \
+  dpkg -s busybox-static >/dev/null 2>&1 && [ -x /bin/busybox ] \
     || missing+=(busybox-static)
   if [ ${#missing[@]} -gt 0 ]; then
     say "installing ${missing[*]} (apt-get)"
