@@ -8,6 +8,8 @@ import type { ApiClient } from '../client/api-client.js';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { ResourceCatalog } from './resources.js';
+import type { AgentOptions } from '../../agent/agent.js';
+import type { MasterOptions, RunningMaster as MasterHandle } from '../master.js';
 
 export type Query = Record<string, string | string[] | undefined>;
 
@@ -36,27 +38,12 @@ export interface InStream extends Readable {
   setRawMode?(mode: boolean): unknown;
 }
 
-export interface MasterHandle {
-  url: string;
-  stop(): Promise<void>;
-}
-
-export interface AgentOptions {
-  masterUrl: string;
-  nodeName: string;
-  nodeIP?: string;
-  port?: number;
-  dockerSocket?: string;
-  dataDir?: string;
-  podNetwork?: string;
-  pauseImage?: string;
-  clusterDNS?: string[];
-  token?: string;
-  logger?: Logger;
-}
+// The daemons' own option types: the CLI only parses flags into them.
+export type { AgentOptions } from '../../agent/agent.js';
+export type { MasterOptions, RunningMaster as MasterHandle } from '../master.js';
 
 export interface Daemons {
-  startMaster(opts: { listen: string; dataDir: string; logger?: Logger }): Promise<MasterHandle>;
+  startMaster(opts: MasterOptions): Promise<MasterHandle>;
   runAgent(opts: AgentOptions): Promise<{ stop(): Promise<void> }>;
 }
 
