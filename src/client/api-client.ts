@@ -140,3 +140,19 @@ export function resourcePath(
   if (subresource) p += `/${subresource}`;
   return p;
 }
+export const DEPLOYMENTS: ResourceRef = { group: 'apps', version: 'v1', resource: 'deployments' };
+export const REPLICASETS: ResourceRef = { group: 'apps', version: 'v1', resource: 'replicasets' };
+export const DAEMONSETS: ResourceRef = { group: 'apps', version: 'v1', resource: 'daemonsets' };
+export const STATEFULSETS: ResourceRef = { group: 'apps', version: 'v1', resource: 'statefulsets' };
+export const CONTROLLERREVISIONS: ResourceRef = {
+  group: 'apps',
+  version: 'v1',
+  resource: 'controllerrevisions',
+};
+export const JOBS: ResourceRef = { group: 'batch', version: 'v1', resource: 'jobs' };
+export const CRONJOBS: ResourceRef = { group: 'batch', version: 'v1', resource: 'cronjobs' };
+export const PERSISTENTVOLUMECLAIMS: ResourceRef = {
+  group: '',
+  version: 'v1',
+  resource: 'persistentvolumeclaims',
+};
