@@ -152,9 +152,13 @@ export const CONTROLLERREVISIONS: ResourceRef = {
 export const JOBS: ResourceRef = { group: 'batch', version: 'v1', resource: 'jobs' };
 export const CRONJOBS: ResourceRef = { group: 'batch', version: 'v1', resource: 'cronjobs' };
 export const PERSISTENTVOLUMECLAIMS: ResourceRef = {
-export const ENDPOINTS: ResourceRef = { group: '', version: 'v1', resource: 'endpoints' };
-export const ENDPOINTSLICES: ResourceRef = { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' };
   group: '',
   version: 'v1',
   resource: 'persistentvolumeclaims',
+};
+export const ENDPOINTS: ResourceRef = { group: '', version: 'v1', resource: 'endpoints' };
+export const ENDPOINTSLICES: ResourceRef = {
+  group: 'discovery.k8s.io',
+  version: 'v1',
+  resource: 'endpointslices',
 };
