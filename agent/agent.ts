@@ -1,6 +1,7 @@
 // The node agent's composition root (`skiff agent`): the Docker runtime, the API client, the node status
-// (registration + heartbeat), the kubelet loop and the agent server for logs/exec. Stopping it stops the loops and
-// the server but leaves the pods' containers running: the next agent adopts them.
+// (registration + heartbeat), the pod network (bridge, routes, forward/masquerade rules), kube-proxy (service
+// rules), the kubelet loop and the agent server for logs/exec. Stopping it stops the loops and the server but
+// leaves the pods' containers (and the rules they need) in place: the next agent adopts them.
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { HttpApiClient } from '../src/client/http-api-client.js';
@@ -14,6 +15,18 @@ import { Kubelet } from './kubelet/kubelet.js';
 import { NodeLease } from './kubelet/node-lease.js';
 import { NodeStatusManager } from './kubelet/node-status.js';
 import { createAgentServer } from './kubelet/server.js';
+import { NetworkAgent, cleanupPodNetwork } from './network/network-agent.js';
+import { DockerodeNetworks } from './network/dockerode-networks.js';
+import { IpRoutes } from './network/ip-routes.js';
+import { ProcSysctl } from './network/sysctl.js';
+import { POD_NETWORK_NAME, PodNetworkManager } from './network/pod-network.js';
+import { IptablesFirewall } from './proxy/iptables-firewall.js';
+import { Proxier, cleanupProxyRules } from './proxy/proxier.js';
+import { DnsServer } from './dns/dns-server.js';
+import { InformerDnsSource } from './dns/dns-source.js';
+import { InformerFactory } from '../src/client/informer-factory.js';
+import { ENDPOINTS, SERVICES } from '../src/client/api-client.js';
+import type { Endpoints, Service } from '../src/api/types.js';
 
 export interface AgentOptions {
   masterUrl: string;
@@ -25,8 +38,23 @@ export interface AgentOptions {
   dockerSocket?: string;
   /** Default /var/lib/skiff/agent; emptyDir volumes live under <dataDir>/pods. */
   dataDir?: string;
-  /** Docker network pods attach to (default bridge). */
+  /**
+   * An existing Docker network for pods, used as it is (e.g. `bridge`). When absent (the default) the agent manages
+   * the pod network itself: the `skiff` bridge on the node's podCIDR, routes to other nodes and forward rules.
+   */
   podNetwork?: string;
+  /** The cluster's pod range (default 10.244.0.0/16) and service range (default 10.96.0.0/12). */
+  clusterCIDR?: string;
+  serviceCIDR?: string;
+  /** Run kube-proxy (service rules in iptables); default true. */
+  proxy?: boolean;
+  /**
+   * Serve cluster DNS on the pod bridge gateway (10.244.N.1:53) and point pods at it; default true when the agent
+   * manages the pod network. `clusterDNS` overrides the address pods use.
+   */
+  dns?: boolean;
+  /** Addresses NodePorts answer on (default: every local address but loopback). */
+  nodePortAddresses?: string[];
   /** Default skiff/pause:3.10, built locally from the host's busybox when missing. */
   pauseImage?: string;
   clusterDNS?: string[];
@@ -79,18 +107,22 @@ export async function runAgent(opts: AgentOptions): Promise<AgentHandle> {
     logger: componentLogger(root, 'agent:events'),
   });
 
+  const clusterCIDR = opts.clusterCIDR ?? '10.244.0.0/16';
+  const serviceCIDR = opts.serviceCIDR ?? '10.96.0.0/12';
+  // The kubelet reads this object when it runs pods; the pod network fills it in once the node has a podCIDR.
+  const nodeConfig = {
+    nodeName: opts.nodeName,
+    nodeIP,
+    pauseImage,
+    podNetwork: opts.podNetwork ?? POD_NETWORK_NAME,
+    clusterDNS: opts.clusterDNS,
+    clusterDomain: opts.clusterDomain ?? 'cluster.local',
+  };
   const kubelet = new Kubelet({
     client,
     runtime,
     events,
-    node: {
-      nodeName: opts.nodeName,
-      nodeIP,
-      pauseImage,
-      podNetwork: opts.podNetwork ?? 'bridge',
-      clusterDNS: opts.clusterDNS,
-      clusterDomain: opts.clusterDomain ?? 'cluster.local',
-    },
+    node: nodeConfig,
     dataDir,
     clock,
     logger: root,
@@ -134,13 +166,71 @@ export async function runAgent(opts: AgentOptions): Promise<AgentHandle> {
     log: componentLogger(root, 'agent:node-lease'),
     nodeName: opts.nodeName,
   });
+  const firewall = new IptablesFirewall({ logger: componentLogger(root, 'agent:iptables') });
+  const network = opts.podNetwork
+    ? undefined
+    : new NetworkAgent({
+        client,
+        nodeName: opts.nodeName,
+        clock,
+        logger: root,
+        docker: new DockerodeNetworks({ socketPath: opts.dockerSocket }),
+        firewall,
+        routes: new IpRoutes({ managed: [clusterCIDR, serviceCIDR] }),
+        sysctl: new ProcSysctl(),
+        clusterCIDR,
+        serviceCIDR,
+      });
+  // Services and Endpoints: one informer each, shared by the proxy and DNS.
+  const informers = new InformerFactory({ client, clock, logger: componentLogger(root, 'agent:informers') });
+  const serviceInformers = {
+    services: informers.get<Service>(SERVICES),
+    endpoints: informers.get<Endpoints>(ENDPOINTS),
+  };
+  const proxier =
+    opts.proxy === false
+      ? undefined
+      : new Proxier({
+          client,
+          firewall,
+          clock,
+          logger: root,
+          nodeIPs: opts.nodePortAddresses ?? [],
+          clusterCIDR,
+          serviceCIDR,
+          informers: serviceInformers,
+        });
+  let dns: DnsServer | undefined;
   try {
     await nodeStatus.start();
     lease.start();
+    if (network) {
+      // Blocks until the master's node IPAM controller has given this node a podCIDR.
+      const net = await network.start();
+      log.info({ podCIDR: net.podCIDR, gateway: net.gateway }, 'pod network ready');
+      if (opts.dns !== false) {
+        // The gateway address lives on the pod bridge, so DNS can bind it only now.
+        dns = new DnsServer({
+          source: new InformerDnsSource(serviceInformers),
+          listen: { host: net.gateway, port: 53 },
+          clusterDomain: nodeConfig.clusterDomain,
+          clock,
+          logger: componentLogger(root, 'agent:dns'),
+        });
+        await dns.start();
+        nodeConfig.clusterDNS ??= [net.gateway];
+      }
+    }
+    await informers.start();
+    await proxier?.start();
     await kubelet.start();
   } catch (err) {
     nodeStatus.stop();
     lease.stop();
+    await proxier?.stop();
+    await dns?.stop();
+    informers.stop();
+    await network?.stop();
     server.close();
     throw err;
   }
@@ -150,6 +240,10 @@ export async function runAgent(opts: AgentOptions): Promise<AgentHandle> {
     async stop() {
       nodeStatus.stop();
       lease.stop();
+      await proxier?.stop();
+      await dns?.stop();
+      informers.stop();
+      await network?.stop();
       await kubelet.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -158,4 +252,33 @@ export async function runAgent(opts: AgentOptions): Promise<AgentHandle> {
       log.info({ node: opts.nodeName }, 'agent stopped; pods keep running');
     },
   };
+}
+
+/**
+ * `skiff agent --cleanup`: removes every iptables chain, hook rule and route the agent created on this node (the
+ * pods' containers and the Docker network are left alone; delete pods through the API first).
+ */
+export interface CleanupOptions {
+  clusterCIDR?: string;
+  serviceCIDR?: string;
+  dockerSocket?: string;
+  logger?: Logger;
+}
+
+export async function cleanupAgent(opts: CleanupOptions): Promise<void> {
+  const root = opts.logger ?? createLogger();
+  const clusterCIDR = opts.clusterCIDR ?? '10.244.0.0/16';
+  const serviceCIDR = opts.serviceCIDR ?? '10.96.0.0/12';
+  const firewall = new IptablesFirewall({ logger: componentLogger(root, 'agent:iptables') });
+  await cleanupProxyRules(firewall, componentLogger(root, 'agent:proxy'));
+  const log = componentLogger(root, 'agent:network');
+  const pod = new PodNetworkManager({
+    docker: new DockerodeNetworks({ socketPath: opts.dockerSocket }),
+    sysctl: new ProcSysctl(),
+    firewall,
+    clusterCIDR,
+    serviceCIDR,
+    logger: log,
+  });
+  await cleanupPodNetwork(pod, new IpRoutes({ managed: [clusterCIDR, serviceCIDR] }), log);
 }

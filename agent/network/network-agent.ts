@@ -132,20 +132,7 @@ export class NetworkAgent {
     this.nodes?.stop();
     this.wake?.();
     await Promise.allSettled([this.routeSync, this.resync]);
-    if (!opts.cleanup) return;
-    const errors: string[] = [];
-    try {
-      await this.pod.cleanup();
-    } catch (err) {
-      errors.push(`iptables: ${(err as Error).message}`);
-    }
-    try {
-      for (const r of await this.deps.routes.list()) await this.deps.routes.delete(r);
-      this.log.info('pod network routes removed');
-    } catch (err) {
-      errors.push(`routes: ${(err as Error).message}`);
-    }
-    if (errors.length > 0) throw new Error(`pod network cleanup incomplete: ${errors.join('; ')}`);
+    if (opts.cleanup) await cleanupPodNetwork(this.pod, this.deps.routes, this.log);
   }
 
   /** One pass of route reconciliation (exposed for tests; the agent runs it on node changes and every 30 s). */
@@ -284,4 +271,24 @@ export class NetworkAgent {
       this.wake = done;
     });
   }
+}
+
+/**
+ * Removes what the pod network added to the node: our iptables chains and hooks, and our routes. Used by
+ * stop({ cleanup: true }) and by `skiff agent --cleanup` (which never started an agent).
+ */
+export async function cleanupPodNetwork(pod: PodNetworkManager, routes: Routes, log: Logger): Promise<void> {
+  const errors: string[] = [];
+  try {
+    await pod.cleanup();
+  } catch (err) {
+    errors.push(`iptables: ${(err as Error).message}`);
+  }
+  try {
+    for (const r of await routes.list()) await routes.delete(r);
+    log.info('pod network routes removed');
+  } catch (err) {
+    errors.push(`routes: ${(err as Error).message}`);
+  }
+  if (errors.length > 0) throw new Error(`pod network cleanup incomplete: ${errors.join('; ')}`);
 }

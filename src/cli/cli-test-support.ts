@@ -37,6 +37,7 @@ export interface TestCli {
 const noDaemons: Daemons = {
   startMaster: () => Promise.reject(new Error('no master in this test')),
   runAgent: () => Promise.reject(new Error('no agent in this test')),
+  cleanupAgent: () => Promise.reject(new Error('no agent in this test')),
 };
 
 export function testCli(

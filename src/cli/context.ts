@@ -8,7 +8,7 @@ import type { ApiClient } from '../client/api-client.js';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { ResourceCatalog } from './resources.js';
-import type { AgentOptions } from '../../agent/agent.js';
+import type { AgentOptions, CleanupOptions } from '../../agent/agent.js';
 import type { MasterOptions, RunningMaster as MasterHandle } from '../master.js';
 
 export type Query = Record<string, string | string[] | undefined>;
@@ -39,12 +39,13 @@ export interface InStream extends Readable {
 }
 
 // The daemons' own option types: the CLI only parses flags into them.
-export type { AgentOptions } from '../../agent/agent.js';
+export type { AgentOptions, CleanupOptions } from '../../agent/agent.js';
 export type { MasterOptions, RunningMaster as MasterHandle } from '../master.js';
 
 export interface Daemons {
   startMaster(opts: MasterOptions): Promise<MasterHandle>;
   runAgent(opts: AgentOptions): Promise<{ stop(): Promise<void> }>;
+  cleanupAgent(opts: CleanupOptions): Promise<void>;
 }
 
 export interface CliContext {

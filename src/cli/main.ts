@@ -52,6 +52,7 @@ const ctx: CliContext = {
     // Loaded on demand, so `skiff get` does not load the store, the scheduler or dockerode.
     startMaster: async (opts) => (await import('../master.js')).startMaster(opts),
     runAgent: async (opts) => (await import('../../agent/agent.js')).runAgent(opts),
+    cleanupAgent: async (opts) => (await import('../../agent/agent.js')).cleanupAgent(opts),
   },
   createLogger: (level) => createLogger({ level }),
   hostname: () => hostname(),

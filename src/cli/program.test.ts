@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { PODS } from '../apiserver/test-support.js';
 import { eventually, startTestApiServer, testCli, type TestApiServer } from './cli-test-support.js';
-import type { AgentOptions, Daemons } from './context.js';
+import type { AgentOptions, CleanupOptions, Daemons } from './context.js';
 
 /** A port with nothing listening on it. */
 async function closedPort(): Promise<number> {
@@ -152,7 +152,12 @@ describe('skiff run / version / api-resources / kubeconfig', () => {
 
 describe('skiff master / agent', () => {
   function fakeDaemons() {
-    const calls: { master?: { listen: string; dataDir: string }; agent?: AgentOptions; stopped: string[] } = {
+    const calls: {
+      master?: { listen: string; dataDir: string };
+      agent?: AgentOptions;
+      cleanup?: CleanupOptions;
+      stopped: string[];
+    } = {
       stopped: [],
     };
     const daemons: Daemons = {
@@ -163,6 +168,9 @@ describe('skiff master / agent', () => {
       runAgent: async (opts) => {
         calls.agent = opts;
         return { stop: async () => void calls.stopped.push('agent') };
+      },
+      cleanupAgent: async (opts) => {
+        calls.cleanup = opts;
       },
     };
     return { calls, daemons };
@@ -225,12 +233,48 @@ describe('skiff master / agent', () => {
     await r2;
   });
 
+  it('agent networking flags reach the agent, and --cleanup removes rules without starting it', async () => {
+    const { calls, daemons } = fakeDaemons();
+    const cli = testCli({ daemons });
+    const running = cli.run(
+      'agent',
+      '--pod-network',
+      'bridge',
+      '--no-proxy',
+      '--cluster-cidr',
+      '10.100.0.0/16',
+      '--service-cidr',
+      '10.200.0.0/16',
+      '--nodeport-addresses',
+      '192.0.2.1',
+    );
+    await eventually(() => calls.agent !== undefined, 'the agent to start');
+    expect(calls.agent).toMatchObject({
+      podNetwork: 'bridge',
+      proxy: false,
+      clusterCIDR: '10.100.0.0/16',
+      serviceCIDR: '10.200.0.0/16',
+      nodePortAddresses: ['192.0.2.1'],
+    });
+    cli.interrupt();
+    await running;
+
+    const cleanup = fakeDaemons();
+    const cli2 = testCli({ daemons: cleanup.daemons });
+    const done = await cli2.run('agent', '--cleanup', '--service-cidr', '10.200.0.0/16');
+    expect(done.code).toBe(0);
+    expect(done.stdout).toContain('iptables rules and routes removed');
+    expect(cleanup.calls.cleanup).toMatchObject({ serviceCIDR: '10.200.0.0/16' });
+    expect(cleanup.calls.agent).toBeUndefined();
+  });
+
   it('a daemon that fails to start exits 1 with its error', async () => {
     const cli = testCli({
       daemons: {
         startMaster: () =>
           Promise.reject(new Error('listen EADDRINUSE: address already in use 127.0.0.1:6443')),
         runAgent: () => Promise.reject(new Error('unused')),
+        cleanupAgent: () => Promise.reject(new Error('unused')),
       },
     });
     expect(await cli.run('master')).toEqual({

@@ -11,6 +11,8 @@ import { randomBytes } from 'node:crypto';
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CLI = join(ROOT, 'dist/src/cli/main.js');
 export const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
+/** Agent flags for nodes on the host engine: no pod network management, no iptables. */
+export const HOST_AGENT_ARGS = ['--pod-network', 'bridge', '--no-proxy'];
 
 export interface RunResult {
   code: number;
@@ -120,7 +122,11 @@ export class Cluster {
     );
   }
 
-  async startAgent(suffix = `n${this.nodes.length + 1}`): Promise<string> {
+  /**
+   * Starts an agent on the host's Docker engine. By default it leaves the host's networking alone (pods on Docker's
+   * default bridge, no service proxy): tests that need the pod network and Services run nodes in network namespaces.
+   */
+  async startAgent(suffix = `n${this.nodes.length + 1}`, extraArgs = HOST_AGENT_ARGS): Promise<string> {
     const nodeName = `${this.id}-${suffix}`;
     const port = await freePort();
     this.spawn(`agent-${suffix}`, [
@@ -135,6 +141,7 @@ export class Cluster {
       String(port),
       '--data-dir',
       join(this.dir, `agent-${suffix}`),
+      ...extraArgs,
     ]);
     this.nodes.push(nodeName);
     await waitFor(`node ${nodeName} Ready`, async () => {

@@ -16,6 +16,11 @@ export interface AgentCliOptions {
   podNetwork?: string;
   pauseImage?: string;
   clusterDns: string[];
+  clusterCidr?: string;
+  serviceCidr?: string;
+  proxy: boolean;
+  nodeportAddresses: string[];
+  cleanup?: boolean;
   logLevel?: string;
 }
 
@@ -29,14 +34,38 @@ export function register(program: Command, host: CommandHost): void {
     .option('--port <port>', 'port of the agent API (logs, exec)', parseInteger, 10250)
     .option('--docker-socket <path>', 'Docker engine socket (default /var/run/docker.sock)')
     .option('--data-dir <dir>', 'where the agent keeps its state', '/var/lib/skiff/agent')
-    .option('--pod-network <name>', 'name of the Docker network for pods')
+    .option(
+      '--pod-network <name>',
+      'use this existing Docker network for pods as it is (default: manage the `skiff` pod network on the podCIDR)',
+    )
     .option('--pause-image <image>', 'image of the pods’ infra (pause) container')
     .option('--cluster-dns <ip>', 'DNS server for pods (repeatable or comma-separated)', collect, [])
+    .option('--cluster-cidr <cidr>', 'the cluster pod range (default 10.244.0.0/16)')
+    .option('--service-cidr <cidr>', 'the service range (default 10.96.0.0/12)')
+    .option('--no-proxy', 'do not run the service proxy (no iptables rules for Services)')
+    .option(
+      '--nodeport-addresses <ip>',
+      'addresses NodePorts answer on (repeatable; default every local address)',
+      collect,
+      [],
+    )
+    .option('--cleanup', 'remove every iptables rule and route the agent created on this node, then exit')
     .option('--log-level <level>', 'debug, info, warn or error ($SKIFF_LOG_LEVEL)')
     .action(async (opts: AgentCliOptions, cmd: Command) => {
       const { ctx } = host;
       const g = cmd.optsWithGlobals<{ server: string; token?: string }>();
       const logger = ctx.createLogger(opts.logLevel);
+      if (opts.cleanup) {
+        await ctx.daemons.cleanupAgent({
+          clusterCIDR: opts.clusterCidr,
+          serviceCIDR: opts.serviceCidr,
+          dockerSocket: opts.dockerSocket,
+          logger,
+        });
+        ctx.stdout.write('skiff agent: iptables rules and routes removed\n');
+        host.exit(0);
+        return;
+      }
       const clusterDNS = opts.clusterDns.flatMap((v) => v.split(',')).filter((v) => v !== '');
       const agent = await ctx.daemons.runAgent({
         masterUrl: opts.master ?? g.server,
@@ -48,6 +77,10 @@ export function register(program: Command, host: CommandHost): void {
         podNetwork: opts.podNetwork,
         pauseImage: opts.pauseImage,
         clusterDNS: clusterDNS.length > 0 ? clusterDNS : undefined,
+        clusterCIDR: opts.clusterCidr,
+        serviceCIDR: opts.serviceCidr,
+        proxy: opts.proxy,
+        nodePortAddresses: opts.nodeportAddresses.length > 0 ? opts.nodeportAddresses : undefined,
         token: g.token,
         logger,
       });
