@@ -14,15 +14,59 @@ describe('defaultRegistry', () => {
       'v1/namespaces',
       'v1/events',
       'v1/configmaps',
+      'v1/persistentvolumeclaims',
+      'apps/v1/controllerrevisions',
+      'apps/v1/daemonsets',
+      'apps/v1/deployments',
+      'apps/v1/replicasets',
+      'apps/v1/statefulsets',
+      'batch/v1/cronjobs',
+      'batch/v1/jobs',
       'coordination.k8s.io/v1/leases',
     ]);
   });
 
-  it('lists groups core first', () => {
+  it('lists groups core first, then apps and batch as Kubernetes does', () => {
     expect(registry.groups()).toEqual([
       { group: '', versions: ['v1'] },
+      { group: 'apps', versions: ['v1'] },
+      { group: 'batch', versions: ['v1'] },
       { group: 'coordination.k8s.io', versions: ['v1'] },
     ]);
+  });
+
+  it('puts the kinds of `kubectl get all` in Kubernetes order', () => {
+    const all = registry.all().filter((d) => d.categories.includes('all'));
+    expect(all.map((d) => d.resource)).toEqual([
+      'pods',
+      'services',
+      'daemonsets',
+      'deployments',
+      'replicasets',
+      'statefulsets',
+      'cronjobs',
+      'jobs',
+    ]);
+  });
+
+  it.each([
+    ['deployments', ['deploy'], ['all'], ['scale', 'status']],
+    ['replicasets', ['rs'], ['all'], ['scale', 'status']],
+    ['daemonsets', ['ds'], ['all'], ['status']],
+    ['statefulsets', ['sts'], ['all'], ['scale', 'status']],
+    ['controllerrevisions', [], [], []],
+    ['jobs', [], ['all'], ['status']],
+    ['cronjobs', ['cj'], ['all'], ['status']],
+    ['persistentvolumeclaims', ['pvc'], [], ['status']],
+  ])('%s: short names %j, categories %j, subresources %j', (resource, shortNames, categories, subs) => {
+    const def = registry.all().find((d) => d.resource === resource)!;
+    expect(def.shortNames).toEqual(shortNames);
+    expect(def.categories).toEqual(categories);
+    expect(def.subresources.map((s) => s.name)).toEqual(subs);
+    expect(def.scale !== undefined).toBe(subs.includes('scale'));
+    for (const sub of def.subresources.filter((s) => s.name === 'scale')) {
+      expect(sub).toMatchObject({ group: 'autoscaling', version: 'v1', kind: 'Scale' });
+    }
   });
 
   it('finds by group/version/resource and by kind', () => {
@@ -49,13 +93,28 @@ describe('defaultRegistry', () => {
     ['leases.coordination.k8s.io', 'leases'],
     ['leases.v1.coordination.k8s.io', 'leases'],
     ['pods.v1', 'pods'],
+    ['deploy', 'deployments'],
+    ['rs', 'replicasets'],
+    ['ds', 'daemonsets'],
+    ['sts', 'statefulsets'],
+    ['cj', 'cronjobs'],
+    ['pvc', 'persistentvolumeclaims'],
+    ['job', 'jobs'],
+    ['controllerrevision', 'controllerrevisions'],
+    ['deployments.apps', 'deployments'],
+    ['deployment.v1.apps', 'deployments'],
+    ['jobs.batch', 'jobs'],
+    ['cronjobs.v1.batch', 'cronjobs'],
   ])('resolves %s', (name, resource) => {
     expect(registry.resolve(name)?.resource).toBe(resource);
   });
 
-  it.each(['', 'deploy', 'leases.apps', 'pods.apps', 'nope'])('does not resolve %j', (name) => {
-    expect(registry.resolve(name)).toBeUndefined();
-  });
+  it.each(['', 'deploy.batch', 'jobs.apps', 'leases.apps', 'pods.apps', 'nope'])(
+    'does not resolve %j',
+    (name) => {
+      expect(registry.resolve(name)).toBeUndefined();
+    },
+  );
 
   it('every kind has a Name column with format name and prints one cell per column, even for a bare object', () => {
     for (const def of registry.all()) {

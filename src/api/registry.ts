@@ -1,12 +1,20 @@
 // The set of API resources skiff serves. Discovery, routing, `kubectl get all` and the skiff CLI all read it.
 // To add a kind: write its ResourceDef in src/api/kinds/ and add it to ALL_KINDS below (order = discovery order).
 import { configMapDef } from './kinds/configmap.js';
+import { controllerRevisionDef } from './kinds/controllerrevision.js';
+import { cronJobDef } from './kinds/cronjob.js';
+import { daemonSetDef } from './kinds/daemonset.js';
+import { deploymentDef } from './kinds/deployment.js';
 import { eventDef } from './kinds/event.js';
+import { jobDef } from './kinds/job.js';
 import { leaseDef } from './kinds/lease.js';
 import { namespaceDef } from './kinds/namespace.js';
 import { nodeDef } from './kinds/node.js';
+import { persistentVolumeClaimDef } from './kinds/persistentvolumeclaim.js';
 import { podDef } from './kinds/pod.js';
+import { replicaSetDef } from './kinds/replicaset.js';
 import { serviceDef } from './kinds/service.js';
+import { statefulSetDef } from './kinds/statefulset.js';
 import type { ResourceDef } from './resource-def.js';
 
 type AnyDef = ResourceDef<any>;
@@ -70,7 +78,12 @@ export class Registry {
   }
 }
 
-/** Every kind skiff serves, in discovery order (core first: pods, services, …; `kubectl get all` follows it). */
+/**
+ * Every kind skiff serves, in discovery order; `kubectl get all` prints the kinds of category `all` in this order.
+ * As in Kubernetes: the core group first, then apps, batch and coordination.k8s.io; inside apps/v1 and batch/v1
+ * the resources sorted by name (Kubernetes' API installer sorts them), so `get all` shows pods, services,
+ * daemonsets, deployments, replicasets, statefulsets, cronjobs, jobs.
+ */
 export const ALL_KINDS: AnyDef[] = [
   podDef,
   serviceDef,
@@ -78,6 +91,14 @@ export const ALL_KINDS: AnyDef[] = [
   namespaceDef,
   eventDef,
   configMapDef,
+  persistentVolumeClaimDef,
+  controllerRevisionDef,
+  daemonSetDef,
+  deploymentDef,
+  replicaSetDef,
+  statefulSetDef,
+  cronJobDef,
+  jobDef,
   leaseDef,
 ];
 

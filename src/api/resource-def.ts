@@ -24,6 +24,19 @@ export interface PrintColumn {
   priority: number;
 }
 
+/**
+ * Where a kind keeps what its autoscaling/v1 Scale subresource reads and writes, as dotted paths into the object
+ * (like a CustomResourceDefinition's scale subresource). A kind opts into `…/scale` by setting `scale`.
+ */
+export interface ScaleDef {
+  /** The desired replica count Scale.spec.replicas reads and writes: 'spec.replicas'. */
+  specReplicasPath: string;
+  /** The observed count Scale.status.replicas reports: 'status.replicas'. */
+  statusReplicasPath: string;
+  /** A metav1.LabelSelector; Scale.status.selector is its string form: 'spec.selector'. */
+  selectorPath: string;
+}
+
 /** What a hook may need besides the object: the time now (for Age columns), nothing else. */
 export interface PrintContext {
   now: number;
@@ -56,11 +69,18 @@ export interface ResourceDef<T extends KubeObject = KubeObject> {
   nameRule?: 'dns1123-subdomain' | 'dns1123-label' | 'dns1035-label';
   /** Fill server-side defaults in place (runs on create and update, before validate). */
   defaults?(obj: T): void;
+  /**
+   * Create-only preparation once the server has set uid and the final name (Kubernetes' PrepareForCreate), e.g.
+   * a Job's generated selector and labels. Runs after defaults and before validate, once per generated name.
+   */
+  prepareForCreate?(obj: T): void;
   /** Field errors of an object about to be stored. `old` is the stored object on update. */
   validate?(obj: T, old?: T): FieldError[];
   /** Table columns (meta.k8s.io/v1 Table) and one row's cells, one per column including wide ones. */
   columns: PrintColumn[];
   row(obj: T, ctx: PrintContext): (string | number)[];
+  /** Set when the kind serves the scale subresource (Deployments, ReplicaSets, StatefulSets). */
+  scale?: ScaleDef;
   /** Extra fields usable in fieldSelector (metadata.name and metadata.namespace are always available). */
   fields?(obj: T): Record<string, string>;
 }

@@ -45,6 +45,15 @@ export function applyDefaults(log: Logger, def: ResourceDef, obj: KubeObject): v
   }
 }
 
+/** The kind's create-only preparation, once uid and name are final (a Job's generated selector). */
+export function prepareForCreate(log: Logger, def: ResourceDef, obj: KubeObject): void {
+  try {
+    def.prepareForCreate?.(obj);
+  } catch (err) {
+    throw unreadable(log, def, err, 'preparing');
+  }
+}
+
 /** Kinds may re-run the ObjectMeta checks themselves; each problem is reported once. */
 function distinct(errors: FieldError[]): FieldError[] {
   const seen = new Set<string>();

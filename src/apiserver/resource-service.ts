@@ -21,7 +21,7 @@ import { silentLogger, type Logger } from '../common/logger.js';
 import type { Store, StoreKey, StoreScope } from '../store/store.js';
 import { bindingTarget, bindPod } from './binding.js';
 import { deletionCompleted, isNamespaceDef, planDeletion, UNDELETABLE_NAMESPACES } from './deletion.js';
-import { applyDefaults, checkNamespaceOpen, validateObject } from './admission.js';
+import { applyDefaults, checkNamespaceOpen, prepareForCreate, validateObject } from './admission.js';
 import {
   carryOverForUpdate,
   checkTypeMeta,
@@ -179,13 +179,16 @@ export class ResourceService {
     const generateName =
       !obj.metadata.name && obj.metadata.generateName ? obj.metadata.generateName : undefined;
     for (let attempt = 1; ; attempt++) {
-      if (generateName !== undefined) obj.metadata.name = generateName + this.nameSuffix();
-      validateObject(this.log, def, obj);
-      const key = this.key(def, obj.metadata.namespace, obj.metadata.name ?? '');
+      // Each generated name gets a fresh copy: preparation may derive fields from the name (a Job's labels).
+      const candidate = generateName === undefined ? obj : structuredClone(obj);
+      if (generateName !== undefined) candidate.metadata.name = generateName + this.nameSuffix();
+      prepareForCreate(this.log, def, candidate);
+      validateObject(this.log, def, candidate);
+      const key = this.key(def, candidate.metadata.namespace, candidate.metadata.name ?? '');
       try {
-        if (!opts.dryRun) return await this.store.create(key, obj);
+        if (!opts.dryRun) return await this.store.create(key, candidate);
         if (await this.store.get(key)) throw alreadyExists(def, key.name);
-        return obj;
+        return candidate;
       } catch (err) {
         if (
           generateName === undefined ||
