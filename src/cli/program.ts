@@ -14,7 +14,9 @@ import { register as registerGet } from './commands/get.js';
 import { register as registerKubeconfig } from './commands/kubeconfig.js';
 import { register as registerLogs } from './commands/logs.js';
 import { register as registerMaster } from './commands/master.js';
+import { register as registerRollout } from './commands/rollout.js';
 import { register as registerRun } from './commands/run.js';
+import { register as registerScale } from './commands/scale.js';
 import { register as registerVersion } from './commands/version.js';
 
 interface GlobalOptions {
@@ -70,6 +72,8 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
     registerGet,
     registerDescribe,
     registerDelete,
+    registerScale,
+    registerRollout,
     registerLogs,
     registerExec,
     registerRun,

@@ -55,7 +55,11 @@ export function historyTable(replicaSets: ReplicaSet[]): string {
  * deploymentRevision: the ReplicaSet of `toRevision`, or for 0 the one before the latest. Throws an Error with
  * kubectl's message when there is none.
  */
-export function replicaSetForRevision(d: Deployment, replicaSets: ReplicaSet[], toRevision: number): ReplicaSet {
+export function replicaSetForRevision(
+  d: Deployment,
+  replicaSets: ReplicaSet[],
+  toRevision: number,
+): ReplicaSet {
   if (toRevision < 0) throw new Error(`unable to find specified revision ${toRevision} in history`);
   const byRevision = revisions(replicaSets);
   if (toRevision > 0) {
@@ -105,8 +109,10 @@ export function undoPatch(d: Deployment, rs: ReplicaSet): unknown[] {
     c.resources ??= {};
   }
   const annotations: Record<string, string> = {};
-  for (const [k, v] of Object.entries(d.metadata.annotations ?? {})) if (ANNOTATIONS_TO_SKIP.has(k)) annotations[k] = v;
-  for (const [k, v] of Object.entries(rs.metadata.annotations ?? {})) if (!ANNOTATIONS_TO_SKIP.has(k)) annotations[k] = v;
+  for (const [k, v] of Object.entries(d.metadata.annotations ?? {}))
+    if (ANNOTATIONS_TO_SKIP.has(k)) annotations[k] = v;
+  for (const [k, v] of Object.entries(rs.metadata.annotations ?? {}))
+    if (!ANNOTATIONS_TO_SKIP.has(k)) annotations[k] = v;
   return [
     { op: 'replace', path: '/spec/template', value: template },
     { op: 'replace', path: '/metadata/annotations', value: annotations },

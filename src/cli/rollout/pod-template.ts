@@ -53,7 +53,10 @@ function writeContainers(w: RawWriter, label: string, containers: Container[]): 
     const ports = (c.ports ?? []).map((p) => `${p.containerPort}/${p.protocol ?? 'TCP'}`).join(', ');
     w.write(2, ports.includes(',') ? `Ports:\t${ports}\n` : `Port:\t${ports || '<none>'}\n`);
     const hostPorts = (c.ports ?? []).map((p) => `${p.hostPort ?? 0}/${p.protocol ?? 'TCP'}`).join(', ');
-    w.write(2, hostPorts.includes(',') ? `Host Ports:\t${hostPorts}\n` : `Host Port:\t${hostPorts || '<none>'}\n`);
+    w.write(
+      2,
+      hostPorts.includes(',') ? `Host Ports:\t${hostPorts}\n` : `Host Port:\t${hostPorts || '<none>'}\n`,
+    );
     for (const [title, parts] of [
       ['Command', c.command],
       ['Args', c.args],
@@ -79,9 +82,13 @@ function writeContainers(w: RawWriter, label: string, containers: Container[]): 
     for (const e of env) {
       const from = e.valueFrom;
       if (!from) w.write(3, `${e.name}:\t${e.value ?? ''}\n`);
-      else if (from.fieldRef) w.write(3, `${e.name}:\t (${from.fieldRef.apiVersion ?? 'v1'}:${from.fieldRef.fieldPath})\n`);
+      else if (from.fieldRef)
+        w.write(3, `${e.name}:\t (${from.fieldRef.apiVersion ?? 'v1'}:${from.fieldRef.fieldPath})\n`);
       else if (from.secretKeyRef) {
-        w.write(3, `${e.name}:\t<set to the key '${from.secretKeyRef.key}' in secret '${from.secretKeyRef.name}'>\n`);
+        w.write(
+          3,
+          `${e.name}:\t<set to the key '${from.secretKeyRef.key}' in secret '${from.secretKeyRef.name}'>\n`,
+        );
       } else if (from.configMapKeyRef) {
         const r = from.configMapKeyRef;
         w.write(3, `${e.name}:\t<set to the key '${r.key}' of config map '${r.name}'>\n`);

@@ -38,7 +38,10 @@ export function deploymentStatus(obj: KubeObject, revision = 0): RolloutStatus {
   const available = s.availableReplicas ?? 0;
   const waiting = `Waiting for deployment "${name}" rollout to finish: `;
   if (replicas !== undefined && updated < replicas) {
-    return { message: `${waiting}${updated} out of ${replicas} new replicas have been updated...`, done: false };
+    return {
+      message: `${waiting}${updated} out of ${replicas} new replicas have been updated...`,
+      done: false,
+    };
   }
   if (current > updated) {
     return { message: `${waiting}${current - updated} old replicas are pending termination...`, done: false };

@@ -92,7 +92,15 @@ export async function watchObject<T extends KubeObject>(
 export function parseDuration(value: string): number {
   const v = value.trim();
   if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
-  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const units: Record<string, number> = {
+    ns: 1e-6,
+    us: 1e-3,
+    µs: 1e-3,
+    ms: 1,
+    s: 1000,
+    m: 60_000,
+    h: 3_600_000,
+  };
   const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
   let total = 0;
   let matched = 0;
@@ -101,7 +109,9 @@ export function parseDuration(value: string): number {
     matched = re.lastIndex;
   }
   if (v === '' || matched !== v.length) {
-    throw new CliError(`error: invalid argument "${value}" for "--timeout" flag: time: invalid duration "${value}"`);
+    throw new CliError(
+      `error: invalid argument "${value}" for "--timeout" flag: time: invalid duration "${value}"`,
+    );
   }
   return total;
 }
