@@ -1,11 +1,22 @@
 // Sets up and tears down a pod's volumes on this node (the I/O half of pod-volumes.ts): emptyDir directories under
-// <dataDir>/pods/<uid>, hostPath checks and creation, tmpfs runtime volumes. Teardown removes everything of the pod.
+// <dataDir>/pods/<uid>, hostPath checks and creation, tmpfs runtime volumes, and PersistentVolumeClaims. Teardown
+// removes everything of the pod except claim directories, which belong to the claim, not the pod.
+//
+// Claims are bound like a local-path provisioner binds them, without PersistentVolume objects: the first pod to use
+// an unbound claim binds it to its node (annotation volume.kubernetes.io/selected-node, status.phase Bound, with the
+// requested capacity); a claim bound to another node cannot be used here (the scheduler's volume-binding plugin keeps
+// such pods off this node in the first place).
 import { promises as fs } from 'node:fs';
 import { posix } from 'node:path';
-import type { Pod } from '../../src/api/types.js';
+import type { PersistentVolumeClaim, Pod } from '../../src/api/types.js';
+import { PERSISTENTVOLUMECLAIMS, type ApiClient } from '../../src/client/api-client.js';
+import { isApiError } from '../../src/common/errors.js';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import { LABEL_NODE, LABEL_POD_UID, podLabels } from './labels.js';
-import { podDir, type PlannedVolume } from './pod-volumes.js';
+import { podDir, type BoundClaim, type PlannedVolume } from './pod-volumes.js';
+
+/** The node a claim is bound to (set by the kubelet that binds it; read by the scheduler). */
+export const SELECTED_NODE_ANNOTATION = 'volume.kubernetes.io/selected-node';
 
 /** A volume that could not be set up (reported as a FailedMount event; the pod waits in ContainerCreating). */
 export class VolumeSetupError extends Error {
@@ -69,12 +80,97 @@ async function setUpHostPath(v: Extract<PlannedVolume, { kind: 'hostPath' }>): P
 }
 
 export class VolumeManager {
-  constructor(private readonly deps: { runtime: ContainerRuntime; dataDir: string; nodeName: string }) {}
+  /** The claims each pod (by uid) was found bound to here, so the API is asked once per pod. */
+  private readonly claims = new Map<string, Map<string, BoundClaim>>();
+
+  constructor(
+    private readonly deps: {
+      runtime: ContainerRuntime;
+      client: ApiClient;
+      dataDir: string;
+      nodeName: string;
+    },
+  ) {}
+
+  /**
+   * The pod's PersistentVolumeClaims, bound to this node (binding the unbound ones). Throws VolumeSetupError when
+   * a claim does not exist, is being deleted or is bound to another node: the pod waits and is retried.
+   */
+  async resolveClaims(pod: Pod): Promise<Map<string, BoundClaim>> {
+    const uid = pod.metadata.uid ?? '';
+    const known = this.claims.get(uid) ?? new Map<string, BoundClaim>();
+    for (const v of pod.spec.volumes ?? []) {
+      const claimName = v.persistentVolumeClaim?.claimName;
+      if (claimName === undefined || known.has(claimName)) continue;
+      known.set(claimName, await this.bindClaim(pod.metadata.namespace ?? 'default', claimName, v.name));
+    }
+    if (known.size > 0) this.claims.set(uid, known);
+    return known;
+  }
+
+  private async bindClaim(namespace: string, name: string, volume: string): Promise<BoundClaim> {
+    const { client, nodeName } = this.deps;
+    let pvc: PersistentVolumeClaim;
+    try {
+      pvc = await client.get<PersistentVolumeClaim>(PERSISTENTVOLUMECLAIMS, namespace, name);
+    } catch (err) {
+      if (isApiError(err, 'NotFound'))
+        throw new VolumeSetupError(volume, `persistentvolumeclaim "${name}" not found`);
+      throw new VolumeSetupError(
+        volume,
+        `error fetching persistentvolumeclaim "${name}": ${(err as Error).message}`,
+      );
+    }
+    if (pvc.metadata.deletionTimestamp)
+      throw new VolumeSetupError(volume, `persistentvolumeclaim "${name}" is being deleted`);
+    const selected = pvc.metadata.annotations?.[SELECTED_NODE_ANNOTATION];
+    if (selected && selected !== nodeName) {
+      throw new VolumeSetupError(
+        volume,
+        `persistentvolumeclaim "${name}" is bound to node "${selected}", not to this node ("${nodeName}")`,
+      );
+    }
+    try {
+      if (!selected) {
+        // The resourceVersion makes this a compare-and-swap: two nodes binding at once cannot both win.
+        pvc = await client.patch<PersistentVolumeClaim>(PERSISTENTVOLUMECLAIMS, namespace, name, 'merge', {
+          metadata: {
+            annotations: { [SELECTED_NODE_ANNOTATION]: nodeName },
+            resourceVersion: pvc.metadata.resourceVersion,
+          },
+        });
+      }
+      if (pvc.status?.phase !== 'Bound') {
+        const storage = pvc.spec.resources?.requests?.storage;
+        await client.patch(
+          PERSISTENTVOLUMECLAIMS,
+          namespace,
+          name,
+          'merge',
+          {
+            status: {
+              phase: 'Bound',
+              ...(pvc.spec.accessModes ? { accessModes: pvc.spec.accessModes } : {}),
+              ...(storage ? { capacity: { storage } } : {}),
+            },
+          },
+          { subresource: 'status' },
+        );
+      }
+    } catch (err) {
+      throw new VolumeSetupError(
+        volume,
+        `binding persistentvolumeclaim "${name}": ${(err as Error).message}`,
+      );
+    }
+    return { namespace, name, uid: pvc.metadata.uid ?? '' };
+  }
 
   async setUp(pod: Pod, volumes: ReadonlyMap<string, PlannedVolume>): Promise<void> {
     for (const v of volumes.values()) {
       try {
-        if (v.kind === 'emptyDir') await fs.mkdir(v.hostPath, { recursive: true, mode: 0o777 });
+        if (v.kind === 'emptyDir' || v.kind === 'pvc')
+          await fs.mkdir(v.hostPath, { recursive: true, mode: 0o777 });
         else if (v.kind === 'hostPath') await setUpHostPath(v);
         else {
           await this.deps.runtime.ensureVolume({
@@ -95,8 +191,12 @@ export class VolumeManager {
     for (const p of paths) if (!(await kindOf(p))) await fs.mkdir(p, { recursive: true, mode: 0o777 });
   }
 
-  /** Removes the pod's directory and runtime volumes. Call only when none of its containers exist any more. */
+  /**
+   * Removes the pod's directory and runtime volumes. Call only when none of its containers exist any more. Claim
+   * directories stay: the data belongs to the claim and outlives the pod.
+   */
   async tearDown(uid: string): Promise<void> {
+    this.claims.delete(uid);
     await fs.rm(podDir(this.deps.dataDir, uid), { recursive: true, force: true });
     const vols = await this.deps.runtime.listVolumes({
       [LABEL_NODE]: this.deps.nodeName,

@@ -1,7 +1,7 @@
 // The scheduling framework (kube-scheduler's, reduced): Filter plugins say whether a pod fits a node, Score
 // plugins rank the nodes that fit, and schedule() runs filter → score → weighted sum → pick the highest (ties go to
-// the first node name). Plugins are pure functions of (pod, NodeInfo); all I/O is in scheduler.ts.
-import type { Node, Pod } from '../api/types.js';
+// the first node name). Plugins are pure functions of (pod, NodeInfo, ClusterState); all I/O is in scheduler.ts.
+import type { Node, PersistentVolumeClaim, Pod } from '../api/types.js';
 
 export type StatusCode = 'Success' | 'Unschedulable' | 'UnschedulableAndUnresolvable' | 'Error';
 
@@ -45,9 +45,24 @@ export interface NodeInfo {
   podsByController: Map<string, number>;
 }
 
+/**
+ * Cluster objects other than nodes and pods that some plugins read, from the scheduler's informer caches
+ * (kube-scheduler hands its plugins listers the same way).
+ */
+export interface ClusterState {
+  pvc(namespace: string, name: string): PersistentVolumeClaim | undefined;
+}
+
+export const EMPTY_CLUSTER_STATE: ClusterState = { pvc: () => undefined };
+
 export interface FilterPlugin {
   readonly name: string;
-  filter(pod: Pod, nodeInfo: NodeInfo): Status;
+  /**
+   * Optional pod-level check before any node is looked at (kube-scheduler's PreFilter), e.g. "the pod's claims
+   * exist". A rejection makes the pod unschedulable on every node, with this status's reasons as the message.
+   */
+  preFilter?(pod: Pod, cluster: ClusterState): Status;
+  filter(pod: Pod, nodeInfo: NodeInfo, cluster?: ClusterState): Status;
 }
 
 export interface ScoreContext {
@@ -75,6 +90,8 @@ export interface ScheduleOptions {
   numFeasibleNodesToFind?: number;
   /** Index in nodeInfos where filtering starts (rotated between pods so all nodes get their turn). */
   startIndex?: number;
+  /** What plugins may read besides nodes and pods; default: nothing. */
+  cluster?: ClusterState;
 }
 
 export interface ScheduleResult {
@@ -86,6 +103,8 @@ export interface ScheduleResult {
   scores: Map<string, number>;
   /** Where the next pod should start filtering. */
   nextStartIndex: number;
+  /** Set when a PreFilter rejected the pod (then no node was filtered). */
+  preFilterStatus?: Status;
 }
 
 /** kube-scheduler's adaptive node sampling: all nodes below 100, then 50% − n/125 (at least 5%, 100 nodes). */
@@ -96,12 +115,26 @@ export function numFeasibleNodesToFind(numAllNodes: number): number {
 }
 
 /** Runs the filters in order; the first that rejects the node decides its Status. */
-export function runFilters(pod: Pod, nodeInfo: NodeInfo, filters: FilterPlugin[]): Status {
+export function runFilters(
+  pod: Pod,
+  nodeInfo: NodeInfo,
+  filters: FilterPlugin[],
+  cluster: ClusterState = EMPTY_CLUSTER_STATE,
+): Status {
   for (const f of filters) {
-    const s = f.filter(pod, nodeInfo);
+    const s = f.filter(pod, nodeInfo, cluster);
     if (s.code !== 'Success') return s;
   }
   return SUCCESS;
+}
+
+/** Runs the PreFilters; the first rejection, if any. */
+export function runPreFilters(pod: Pod, filters: FilterPlugin[], cluster: ClusterState): Status | undefined {
+  for (const f of filters) {
+    const s = f.preFilter?.(pod, cluster);
+    if (s && s.code !== 'Success') return s;
+  }
+  return undefined;
 }
 
 export function schedule(
@@ -115,10 +148,13 @@ export function schedule(
   const start = n === 0 ? 0 : (opts.startIndex ?? 0) % n;
   const filtered = new Map<string, Status>();
   const feasible: NodeInfo[] = [];
+  const cluster = opts.cluster ?? EMPTY_CLUSTER_STATE;
+  const preFilterStatus = n === 0 ? undefined : runPreFilters(pod, plugins.filters, cluster);
+  if (preFilterStatus) return { filtered, scores: new Map(), nextStartIndex: start, preFilterStatus };
   let i = 0;
   for (; i < n && feasible.length < want; i++) {
     const ni = nodeInfos[(start + i) % n];
-    const status = runFilters(pod, ni, plugins.filters);
+    const status = runFilters(pod, ni, plugins.filters, cluster);
     if (status.code === 'Success') feasible.push(ni);
     else filtered.set(ni.name, status);
   }
@@ -154,10 +190,16 @@ export const NO_NODES_AVAILABLE = 'no nodes available to schedule pods';
 /**
  * The FailedScheduling message, exactly as kube-scheduler's FitError.Error() writes it:
  * `0/3 nodes are available: 1 Insufficient memory, 2 node(s) didn't match Pod's node affinity/selector.`
- * Each reason is counted once per node; the "<count> <reason>" strings are sorted as text.
+ * Each reason is counted once per node; the "<count> <reason>" strings are sorted as text. A PreFilter rejection
+ * is reported once, not per node: `0/3 nodes are available: persistentvolumeclaim "data" not found.`
  */
-export function fitErrorMessage(numAllNodes: number, filtered: ReadonlyMap<string, Status>): string {
+export function fitErrorMessage(
+  numAllNodes: number,
+  filtered: ReadonlyMap<string, Status>,
+  preFilterStatus?: Status,
+): string {
   if (numAllNodes === 0) return NO_NODES_AVAILABLE;
+  if (preFilterStatus) return `0/${numAllNodes} nodes are available: ${preFilterStatus.reasons.join(', ')}.`;
   const counts = new Map<string, number>();
   for (const status of filtered.values()) {
     for (const r of status.reasons) counts.set(r, (counts.get(r) ?? 0) + 1);

@@ -3,15 +3,21 @@
 // best node through pods/binding. Binding is asynchronous; the pod is "assumed" on its node meanwhile so the next
 // decisions already count it. A pod that fits nowhere gets PodScheduled=False (Unschedulable) with kube-scheduler's
 // message and a FailedScheduling event, and is retried when the cluster changes (and at least every 30 s).
-import type { Node, Pod, PodCondition } from '../api/types.js';
-import { NODES, PODS, type ApiClient } from '../client/api-client.js';
+import type { Node, PersistentVolumeClaim, Pod, PodCondition } from '../api/types.js';
+import { NODES, PERSISTENTVOLUMECLAIMS, PODS, type ApiClient } from '../client/api-client.js';
 import type { EventRecorder } from '../client/event-recorder.js';
 import { createInformer, type Informer } from '../client/informer.js';
 import { objectKey } from '../client/key.js';
 import { rfc3339, systemClock, type Clock, type TimerHandle } from '../common/clock.js';
 import { isApiError } from '../common/errors.js';
 import { silentLogger, type Logger } from '../common/logger.js';
-import { fitErrorMessage, numFeasibleNodesToFind, schedule, type Plugins } from './framework.js';
+import {
+  fitErrorMessage,
+  numFeasibleNodesToFind,
+  schedule,
+  type ClusterState,
+  type Plugins,
+} from './framework.js';
 import { isTerminal } from './node-info.js';
 import { defaultPlugins } from './plugins/index.js';
 import { SchedulerCache } from './scheduler-cache.js';
@@ -56,6 +62,12 @@ export function nodeChangedForScheduling(old: Node, node: Node): boolean {
   );
 }
 
+/** Whether a claim change can make a pending pod fit: its node binding or its deletion. */
+export function claimChangedForScheduling(old: PersistentVolumeClaim, pvc: PersistentVolumeClaim): boolean {
+  const node = (c: PersistentVolumeClaim) => c.metadata.annotations?.['volume.kubernetes.io/selected-node'];
+  return node(old) !== node(pvc) || !!old.metadata.deletionTimestamp !== !!pvc.metadata.deletionTimestamp;
+}
+
 /** The PodScheduled=False condition to write, or undefined if the pod already carries exactly this one. */
 export function unschedulableCondition(pod: Pod, message: string, nowMs: number): PodCondition | undefined {
   const cur = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
@@ -78,6 +90,9 @@ export class Scheduler {
   private readonly plugins: Plugins;
   private readonly pods: Informer<Pod>;
   private readonly nodes: Informer<Node>;
+  /** Claims, for the volume-binding plugin (through `cluster`). */
+  private readonly pvcs: Informer<PersistentVolumeClaim>;
+  private readonly cluster: ClusterState;
   private readonly cache = new SchedulerCache();
   private readonly queue: SchedulingQueue;
   private readonly maxInFlight: number;
@@ -102,19 +117,27 @@ export class Scheduler {
     const common = { client: this.client, clock: this.clock, logger: this.log };
     this.pods = createInformer<Pod>({ ...common, ref: PODS });
     this.nodes = createInformer<Node>({ ...common, ref: NODES });
+    this.pvcs = createInformer<PersistentVolumeClaim>({ ...common, ref: PERSISTENTVOLUMECLAIMS });
+    this.cluster = { pvc: (namespace, name) => this.pvcs.get(namespace, name) };
     this.pods.on('add', (p) => this.onPod(undefined, p));
     this.pods.on('update', (old, p) => this.onPod(old, p));
     this.pods.on('delete', (p) => this.onPodDeleted(p));
     this.nodes.on('add', (n) => this.onNode(undefined, n));
     this.nodes.on('update', (old, n) => this.onNode(old, n));
     this.nodes.on('delete', (n) => this.cache.removeNode(n.metadata.name ?? ''));
+    // A claim appearing, being bound to a node or going away can change where waiting pods fit.
+    this.pvcs.on('add', () => this.onClusterChanged());
+    this.pvcs.on('update', (old, pvc) => {
+      if (claimChangedForScheduling(old, pvc)) this.onClusterChanged();
+    });
+    this.pvcs.on('delete', () => this.onClusterChanged());
   }
 
   /** Syncs the informers, then starts the scheduling loop. Resolves once scheduling has begun. */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    await Promise.all([this.pods.start(), this.nodes.start()]);
+    await Promise.all([this.pods.start(), this.nodes.start(), this.pvcs.start()]);
     if (this.stopped) return;
     this.log.info(
       { nodes: this.cache.nodeInfos().length, pending: this.queue.activeCount() },
@@ -127,6 +150,7 @@ export class Scheduler {
     this.stopped = true;
     this.pods.stop();
     this.nodes.stop();
+    this.pvcs.stop();
     this.clock.clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     this.wakeUp();
@@ -182,6 +206,7 @@ export class Scheduler {
     const result = schedule(pod, nodeInfos, this.plugins, {
       numFeasibleNodesToFind: numFeasibleNodesToFind(nodeInfos.length),
       startIndex: this.startIndex,
+      cluster: this.cluster,
     });
     this.startIndex = result.nextStartIndex;
     if (result.node) {
@@ -189,7 +214,7 @@ export class Scheduler {
       void this.bind(pod, result.node);
       return;
     }
-    const message = fitErrorMessage(nodeInfos.length, result.filtered);
+    const message = fitErrorMessage(nodeInfos.length, result.filtered, result.preFilterStatus);
     this.log.debug({ pod: key, message }, 'pod is unschedulable');
     this.queue.markUnschedulable(key, this.clock.now());
     this.scheduleFlush();

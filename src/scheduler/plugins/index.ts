@@ -10,6 +10,7 @@ import { nodeSelector } from './node-selector.js';
 import { nodeUnschedulable } from './node-unschedulable.js';
 import { selectorSpread } from './selector-spread.js';
 import { taintToleration } from './taint-toleration.js';
+import { volumeBinding } from './volume-binding.js';
 
 export function defaultPlugins(weights: { leastAllocated?: number; selectorSpread?: number } = {}): Plugins {
   return {
@@ -21,6 +22,7 @@ export function defaultPlugins(weights: { leastAllocated?: number; selectorSprea
       nodeSelector,
       nodePorts,
       nodeResourcesFit,
+      volumeBinding,
     ],
     scores: [
       { plugin: leastAllocated, weight: weights.leastAllocated ?? 1 },

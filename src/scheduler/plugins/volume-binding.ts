@@ -1,0 +1,50 @@
+// VolumeBinding (kube-scheduler's volumebinding plugin, for skiff's local-path claims): a pod that mounts a
+// PersistentVolumeClaim can only run where the claim's data is. A claim is bound to a node by the first kubelet
+// that uses it (annotation volume.kubernetes.io/selected-node, see agent/kubelet/volume-manager.ts); from then on
+// pods using it fit only that node. An unbound claim fits anywhere.
+//   PreFilter  every claim the pod mounts must exist and not be being deleted (else unschedulable everywhere)
+//   Filter     a claim bound to another node rules this node out
+import type { PersistentVolumeClaim, Pod } from '../../api/types.js';
+import {
+  EMPTY_CLUSTER_STATE,
+  SUCCESS,
+  unresolvable,
+  type ClusterState,
+  type FilterPlugin,
+} from '../framework.js';
+
+export const SELECTED_NODE_ANNOTATION = 'volume.kubernetes.io/selected-node';
+export const VOLUME_NODE_CONFLICT_REASON = 'node(s) had volume node affinity conflict';
+
+function podClaimNames(pod: Pod): string[] {
+  return (pod.spec.volumes ?? []).flatMap((v) =>
+    v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : [],
+  );
+}
+
+/** The node a claim is bound to, if any. */
+export function claimNode(claim: PersistentVolumeClaim): string | undefined {
+  return claim.metadata.annotations?.[SELECTED_NODE_ANNOTATION] || undefined;
+}
+
+export const volumeBinding: FilterPlugin = {
+  name: 'VolumeBinding',
+  preFilter(pod, cluster) {
+    for (const name of podClaimNames(pod)) {
+      const claim = cluster.pvc(pod.metadata.namespace ?? 'default', name);
+      if (!claim) return unresolvable(`persistentvolumeclaim "${name}" not found`);
+      if (claim.metadata.deletionTimestamp)
+        return unresolvable(`persistentvolumeclaim "${name}" is being deleted`);
+    }
+    return SUCCESS;
+  },
+  filter(pod, nodeInfo, cluster: ClusterState = EMPTY_CLUSTER_STATE) {
+    for (const name of podClaimNames(pod)) {
+      const claim = cluster.pvc(pod.metadata.namespace ?? 'default', name);
+      if (!claim) return unresolvable(`persistentvolumeclaim "${name}" not found`);
+      const node = claimNode(claim);
+      if (node && node !== nodeInfo.name) return unresolvable(VOLUME_NODE_CONFLICT_REASON);
+    }
+    return SUCCESS;
+  },
+};
