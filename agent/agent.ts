@@ -221,9 +221,10 @@ export async function runAgent(opts: AgentOptions): Promise<AgentHandle> {
         nodeConfig.clusterDNS ??= [net.gateway];
       }
     }
-    await informers.start();
-    await proxier?.start();
+    // Pods first: kube-proxy and DNS follow Services on their own and must not hold the kubelet back.
     await kubelet.start();
+    void informers.start();
+    proxier?.start().catch((err) => log.error({ err }, 'service proxy failed to start'));
   } catch (err) {
     nodeStatus.stop();
     lease.stop();

@@ -46,6 +46,9 @@ const startAgent = () =>
     dataDir: join(tmp, 'agent'),
     heartbeatSeconds: 2,
     resyncSeconds: 2,
+    // The host's networking stays untouched: pods on Docker's default bridge, no service proxy.
+    podNetwork: 'bridge',
+    proxy: false,
     logger: silentLogger,
   });
 
