@@ -3,7 +3,9 @@
 // (pod-executor.ts), computes the status (pod-status.ts) and writes it when it changed. Syncs are triggered by
 // informer events, by the runtime (a container died), by back-off timers, and by a periodic resync; every sync
 // re-reads everything, so a missed trigger costs nothing. The runtime's labels are the only record of what runs,
-// so a restarted kubelet adopts running containers instead of restarting them.
+// so a restarted kubelet adopts running containers instead of restarting them. Probes (probes/) run beside the
+// loop: a result that flips re-syncs the pod, whose status then shows readiness and whose decision kills a
+// container that failed its liveness or startup probe.
 import type { Pod } from '../../src/api/types.js';
 import { PODS, type ApiClient } from '../../src/client/api-client.js';
 import { createInformer, type Informer } from '../../src/client/informer.js';
@@ -29,8 +31,11 @@ import {
 import { PodExecutor } from './pod-executor.js';
 import { computePodStatus, type WaitingReason } from './pod-status.js';
 import { PodWorkers } from './pod-workers.js';
+import { HttpTcpExecProber } from './probes/http-tcp-exec-prober.js';
+import { ProbeManager } from './probes/probe-manager.js';
+import type { Prober } from './probes/prober.js';
 import { PodStatusWriter } from './status-writer.js';
-import { computePodActions, podFullName } from './sync-pod.js';
+import { computePodActions, podFullName, type PodActions } from './sync-pod.js';
 import { VolumeManager } from './volume-manager.js';
 
 export interface KubeletOptions {
@@ -50,8 +55,8 @@ export interface KubeletOptions {
   informer?: Informer<Pod>;
   /** Restores the pause image if it disappears (see runtime/pause-image.ts). */
   ensurePauseImage?: () => Promise<void>;
-  /** Readiness seam for the probe manager; default: running = ready. */
-  isReady?: Parameters<typeof computePodStatus>[2]['isReady'];
+  /** Runs probe attempts; default: HTTP/TCP to the pod IP from this host, exec through `runtime`. */
+  prober?: Prober;
 }
 
 function onlyStatusChanged(a: Pod, b: Pod): boolean {
@@ -71,6 +76,7 @@ export class Kubelet {
   private readonly volumes: VolumeManager;
   private readonly statusWriter: PodStatusWriter;
   private readonly crashBackoff: BackoffTracker;
+  private readonly probes: ProbeManager;
   /** Pods by uid, as the informer last delivered them. */
   private readonly pods = new Map<string, Pod>();
   /** Why each container of a pod could not start (the kubelet's reasonCache), by pod uid. */
@@ -97,6 +103,7 @@ export class Kubelet {
       });
     this.volumes = new VolumeManager({
       runtime: opts.runtime,
+      client: opts.client,
       dataDir: opts.dataDir,
       nodeName: opts.node.nodeName,
     });
@@ -120,6 +127,13 @@ export class Kubelet {
       ensurePauseImage: opts.ensurePauseImage,
     });
     this.statusWriter = new PodStatusWriter({ client: opts.client, log: this.log });
+    this.probes = new ProbeManager({
+      prober: opts.prober ?? new HttpTcpExecProber({ runtime: opts.runtime }),
+      clock: this.clock,
+      events: opts.events,
+      logger: this.log,
+      onChange: (uid) => this.workers.enqueue(uid),
+    });
     this.workers = new PodWorkers({
       sync: (uid) => this.syncPod(uid),
       clock: this.clock,
@@ -157,6 +171,7 @@ export class Kubelet {
     this.stopped = true;
     this.informer.stop();
     this.runtimeEvents?.stop();
+    this.probes.stop();
     this.clock.clearTimeout(this.resyncTimer);
     for (const w of this.wakeups.values()) this.clock.clearTimeout(w.handle);
     this.wakeups.clear();
@@ -229,7 +244,9 @@ export class Kubelet {
     const actions = computePodActions(pod, observed, {
       now: this.clock.now(),
       backoff: (name) => this.crashBackoff.get(`${uid}/${name}`),
+      failedProbe: (name, c) => this.probes.failedProbe(pod, name, c),
     });
+    this.recordProbeKills(pod, observed, actions);
     const reasons = this.reasonsOf(uid);
     const result = await this.executor.execute(pod, observed, actions, reasons);
     if (result.nextSyncAt !== undefined) this.wakeAt(uid, result.nextSyncAt);
@@ -237,15 +254,24 @@ export class Kubelet {
     const latest = this.pods.get(uid);
     if (!latest || latest.metadata.deletionTimestamp) return this.workers.enqueue(uid);
     const after = await this.listPod(uid);
+    this.probes.sync(latest, after, this.podIPOf(latest, after));
     const status = computePodStatus(latest, after, {
       now: this.clock.now(),
       nodeIP: this.opts.node.nodeIP,
       reasons,
-      isReady: this.opts.isReady,
+      isReady: (name, c) => this.probes.isReady(latest, name, c),
+      isStarted: (name, c) => this.probes.isStarted(latest, name, c),
     });
     if (await this.statusWriter.write(latest, status)) {
       this.log.debug({ pod: podFullName(latest), phase: status.phase }, 'pod synced');
     }
+  }
+
+  /** Where network probes go: the node's IP with host networking, else the running sandbox's. */
+  private podIPOf(pod: Pod, observed: ObservedPod): string | undefined {
+    if (pod.spec.hostNetwork) return this.opts.node.nodeIP;
+    const sandbox = observed.sandboxes[0];
+    return sandbox?.state === 'running' ? sandbox.ip : undefined;
   }
 
   /** Counts each container's newest failure once in its crash-loop back-off. */
@@ -259,9 +285,26 @@ export class Kubelet {
     }
   }
 
+  /**
+   * A container killed for a failed probe and restarted in the same sync never shows up as the newest dead
+   * instance, so its kill counts in the crash-loop back-off here (the next probe kill may have to wait).
+   */
+  private recordProbeKills(pod: Pod, observed: ObservedPod, actions: PodActions): void {
+    const now = this.clock.now();
+    for (const k of actions.killContainers) {
+      if (!k.probe || !actions.startContainers.some((s) => !s.init && s.name === k.name)) continue;
+      const startedAt = observed.containers.find((c) => c.id === k.id)?.startedAt;
+      this.crashBackoff.observe(`${pod.metadata.uid}/${k.name}`, {
+        failedAt: now,
+        ...(startedAt !== undefined ? { ranMs: Math.max(0, now - startedAt) } : {}),
+      });
+    }
+  }
+
   /** Graceful deletion: stop with the pod's grace, remove everything, then finish the deletion in the API. */
   private async terminate(pod: Pod, observed: ObservedPod): Promise<void> {
     const uid = pod.metadata.uid ?? '';
+    this.probes.removePod(uid);
     const actions = computePodActions(pod, observed, { now: this.clock.now(), backoff: () => undefined });
     if (actions.killPod) {
       this.log.info({ pod: podFullName(pod), grace: actions.killPod.graceSeconds }, 'stopping pod');
@@ -306,6 +349,7 @@ export class Kubelet {
   }
 
   private forget(uid: string): void {
+    this.probes.removePod(uid);
     this.crashBackoff.forget(`${uid}/`);
     this.reasons.delete(uid);
     this.statusWriter.forget(uid);

@@ -65,7 +65,7 @@ export class PodExecutor {
     await Promise.all(
       actions.killContainers.map(async (k) => {
         events.record(pod, 'Normal', 'Killing', k.message);
-        await runtime.stopContainer(k.id, podGraceSeconds(pod));
+        await runtime.stopContainer(k.id, k.graceSeconds ?? podGraceSeconds(pod));
       }),
     );
     if (actions.killPod) {
@@ -84,7 +84,7 @@ export class PodExecutor {
     let sandbox = observed.sandboxes[0]?.state === 'running' ? observed.sandboxes[0] : undefined;
     let volumes: Map<string, PlannedVolume>;
     try {
-      volumes = planVolumes(pod, this.deps.dataDir);
+      volumes = planVolumes(pod, this.deps.dataDir, await this.deps.volumes.resolveClaims(pod));
       if (actions.createSandbox) await this.deps.volumes.setUp(pod, volumes);
     } catch (err) {
       const name = err instanceof VolumeSetupError ? err.volume : '';

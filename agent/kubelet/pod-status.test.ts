@@ -209,6 +209,20 @@ describe('computePodStatus', () => {
       'containers with unready status: [side]',
     );
   });
+
+  it('a container whose startup probe has not passed is neither started nor ready', () => {
+    const s = computePodStatus(pod(), observePod([sandbox, up('app'), up('side')]), {
+      ...ctx(),
+      isStarted: (name) => name !== 'app',
+      isReady: () => true,
+    });
+    expect(s.containerStatuses?.map((c) => [c.name, c.started, c.ready])).toEqual([
+      ['app', false, false],
+      ['side', true, true],
+    ]);
+    expect(s.phase).toBe('Running');
+    expect(conditionsOf(s)).toMatchObject({ Ready: 'False', ContainersReady: 'False' });
+  });
 });
 
 describe('computePodStatus with init containers', () => {

@@ -27,8 +27,10 @@ export interface StatusContext {
   nodeIP: string;
   /** The last start failure per container name (the kubelet's reasonCache). */
   reasons: ReadonlyMap<string, WaitingReason>;
-  /** Readiness seam: the probe manager will answer this; until then a running container is ready. */
+  /** Readiness (probes/probe-manager.ts): absent, a running container is ready. */
   isReady?: (containerName: string, c: RuntimeContainer) => boolean;
+  /** Whether a running container has started (its startup probe succeeded); absent, running = started. */
+  isStarted?: (containerName: string, c: RuntimeContainer) => boolean;
 }
 
 export function containerID(c: RuntimeContainer): string {
@@ -92,10 +94,12 @@ function containerStatus(
     state = { waiting: { ...waiting } };
   }
   const isRunning = current.state === 'running';
-  // An init container is "ready" once it completed successfully.
+  const started = isRunning && (kind.init || !ctx.isStarted || ctx.isStarted(spec.name, current));
+  // An init container is "ready" once it completed successfully; an app container once it started and passes
+  // its readiness probe.
   const ready = kind.init
     ? state.terminated?.exitCode === 0
-    : isRunning && (ctx.isReady ? ctx.isReady(spec.name, current) : true);
+    : started && (ctx.isReady ? ctx.isReady(spec.name, current) : true);
   return {
     name: spec.name,
     state,
@@ -105,7 +109,7 @@ function containerStatus(
     image: current.image,
     imageID: imageID(current),
     containerID: containerID(current),
-    started: isRunning,
+    started,
   };
 }
 

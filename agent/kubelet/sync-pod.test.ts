@@ -114,6 +114,87 @@ describe('computePodActions', () => {
     ]);
   });
 
+  it('a container that failed its liveness probe is killed and restarted with attempt + 1', () => {
+    const probed = {
+      ...app,
+      livenessProbe: { exec: { command: ['true'] }, terminationGracePeriodSeconds: 3 },
+    };
+    const c = running(probed, 2);
+    const failedProbe: SyncContext['failedProbe'] = (name, rc) =>
+      name === 'app' && rc.id === c.id ? 'liveness' : undefined;
+    const a = computePodActions(
+      pod({ containers: [probed, side] }),
+      observePod([sandbox, c, running(side)]),
+      {
+        ...ctx(),
+        failedProbe,
+      },
+    );
+    expect(a.killContainers).toEqual([
+      {
+        id: c.id,
+        name: 'app',
+        message: 'Container app failed liveness probe, will be restarted',
+        probe: 'liveness',
+        graceSeconds: 3,
+      },
+    ]);
+    expect(a.startContainers).toEqual([
+      { init: false, index: 0, name: 'app', attempt: 3, pullPolicy: 'IfNotPresent' },
+    ]);
+    expect(a.killPod).toBeUndefined();
+  });
+
+  it('probe kills: startup wording, the pod grace by default, back-off, and restartPolicy Never', () => {
+    const c = running(app, 1);
+    const startup: SyncContext['failedProbe'] = () => 'startup';
+    const obs = observePod([sandbox, c, running(side)]);
+    const a = computePodActions(pod(), obs, {
+      ...ctx(),
+      failedProbe: (n, rc) => (n === 'app' ? startup(n, rc) : undefined),
+    });
+    expect(a.killContainers).toEqual([
+      {
+        id: c.id,
+        name: 'app',
+        message: 'Container app failed startup probe, will be restarted',
+        probe: 'startup',
+      },
+    ]);
+    // Still in the back-off of the previous kill: killed now, started when it expires.
+    const waiting = computePodActions(pod(), obs, {
+      ...ctx({ app: { delayMs: 20_000, failedAt: NOW - 5_000 } }),
+      failedProbe: (n) => (n === 'app' ? 'liveness' : undefined),
+    });
+    expect(waiting.killContainers.map((k) => k.name)).toEqual(['app']);
+    expect(waiting.startContainers).toEqual([]);
+    expect(waiting.waiting).toEqual([
+      {
+        name: 'app',
+        until: NOW + 15_000,
+        delayMs: 20_000,
+        message: 'back-off 20s restarting failed container=app pod=pod_default(uid-1)',
+      },
+    ]);
+    const never = computePodActions(pod({ restartPolicy: 'Never' }), obs, {
+      ...ctx(),
+      failedProbe: (n) => (n === 'app' ? 'liveness' : undefined),
+    });
+    expect(never.killContainers[0].message).toBe(
+      'Container app failed liveness probe, will not be restarted',
+    );
+    expect(never.startContainers).toEqual([]);
+    // A definition change wins over a probe failure (one kill, the usual wording).
+    const changed = computePodActions(pod({ containers: [{ ...app, image: 'busybox:2' }, side] }), obs, {
+      ...ctx(),
+      failedProbe: () => 'liveness',
+    });
+    expect(changed.killContainers.map((k) => k.message)).toEqual([
+      'Container app definition changed, will be restarted',
+      'Container side failed liveness probe, will be restarted',
+    ]);
+  });
+
   it('a dead sandbox: kill everything and recreate the sandbox with the next attempt', () => {
     const dead = { ...sandbox, state: 'exited' as const, exitCode: 137 };
     const a = computePodActions(pod(), observePod([dead, running(app, 1), running(side)]), ctx());

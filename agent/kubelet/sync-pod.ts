@@ -33,6 +33,10 @@ export interface ContainerKill {
   name: string;
   /** Why, in the kubelet's words (used for the Killing event and logs). */
   message: string;
+  /** The container failed this probe (the kubelet counts the kill in the crash-loop back-off). */
+  probe?: 'liveness' | 'startup';
+  /** Overrides the pod's grace (the failed probe's terminationGracePeriodSeconds). */
+  graceSeconds?: number;
 }
 
 export interface ContainerWait {
@@ -64,6 +68,8 @@ export interface SyncContext {
   now: number;
   /** Crash-loop back-off per container name (already updated with the newest failure). */
   backoff: (containerName: string) => BackoffEntry | undefined;
+  /** The probe a running container failed (probes/probe-manager.ts): it is killed and, per policy, restarted. */
+  failedProbe?: (containerName: string, c: RuntimeContainer) => 'liveness' | 'startup' | undefined;
 }
 
 export function podFullName(pod: Pod): string {
@@ -73,6 +79,16 @@ export function podFullName(pod: Pod): string {
 /** The grace for stopping this pod's containers: the deletion's, else the spec's, else 30 s. */
 export function podGraceSeconds(pod: Pod): number {
   return pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+}
+
+/**
+ * The grace for killing a container that failed a liveness or startup probe (setTerminationGracePeriod): the
+ * probe's terminationGracePeriodSeconds when set (and the pod is not being deleted), else the pod's.
+ */
+export function probeGraceSeconds(pod: Pod, c: Container, probe: 'liveness' | 'startup'): number | undefined {
+  if (pod.metadata.deletionGracePeriodSeconds !== undefined) return undefined;
+  const spec = probe === 'liveness' ? c.livenessProbe : c.startupProbe;
+  return spec?.terminationGracePeriodSeconds;
 }
 
 export function effectivePullPolicy(c: Container): PullPolicy {
@@ -230,28 +246,38 @@ export function computePodActions(pod: Pod, observed: ObservedPod, ctx: SyncCont
       return;
     }
     let why: string | undefined;
+    let probe: 'liveness' | 'startup' | undefined;
     if (newest.labels[LABEL_HASH] !== containerHash(spec)) why = `Container ${spec.name} definition changed`;
     else if (newest.labels[LABEL_SANDBOX_ID] !== sandbox.id)
       why = `Container ${spec.name} is outside the pod sandbox`;
+    else if ((probe = ctx.failedProbe?.(spec.name, newest)))
+      why = `Container ${spec.name} failed ${probe} probe`;
     if (!why) {
       keep++;
       return;
     }
     const restart = (pod.spec.restartPolicy ?? 'Always') !== 'Never';
+    const graceSeconds = probe && probeGraceSeconds(pod, spec, probe);
     actions.killContainers.push({
       id: newest.id,
       name: spec.name,
       message: `${why}, ${restart ? 'will be restarted' : 'will not be restarted'}`,
+      ...(probe ? { probe } : {}),
+      ...(graceSeconds !== undefined ? { graceSeconds } : {}),
     });
-    if (restart) {
-      actions.startContainers.push({
-        init: false,
-        index: i,
-        name: spec.name,
-        attempt: attemptOf(newest) + 1,
-        pullPolicy: effectivePullPolicy(spec),
-      });
+    if (!restart) return;
+    if (probe) {
+      // As the kubelet's doBackOff does, repeated probe kills end in CrashLoopBackOff.
+      startOrWait(pod, { init: false, index: i }, observed, ctx, actions);
+      return;
     }
+    actions.startContainers.push({
+      init: false,
+      index: i,
+      name: spec.name,
+      attempt: attemptOf(newest) + 1,
+      pullPolicy: effectivePullPolicy(spec),
+    });
   });
   // Running containers the spec no longer names.
   for (const c of observed.containers) {
