@@ -223,7 +223,7 @@ export async function runAgent(opts: AgentOptions): Promise<AgentHandle> {
     }
     // Pods first: kube-proxy and DNS follow Services on their own and must not hold the kubelet back.
     await kubelet.start();
-    void informers.start();
+    if (proxier || dns) void informers.start();
     proxier?.start().catch((err) => log.error({ err }, 'service proxy failed to start'));
   } catch (err) {
     nodeStatus.stop();
