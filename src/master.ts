@@ -1,6 +1,6 @@
 // Composition root of the master (`skiff master`): the cluster store, the API server over it, and the control
-// plane components that talk to the API through the in-process client — the scheduler and, as they land, the
-// controllers. This is the only place that wires them together; each part is built and tested on its own.
+// plane components that talk to the API through the in-process client — the scheduler and the controller manager.
+// This is the only place that wires them together; each part is built and tested on its own.
 import { mkdirSync } from 'node:fs';
 import { defaultRegistry } from './api/registry.js';
 import { startApiServer } from './apiserver/server.js';
@@ -8,6 +8,7 @@ import { createInProcessClient } from './apiserver/in-process-client.js';
 import { EventRecorder } from './client/event-recorder.js';
 import { systemClock, type Clock } from './common/clock.js';
 import { silentLogger, type Logger } from './common/logger.js';
+import { ControllerManager } from './controllers/manager.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { SqliteStore } from './store/sqlite-store.js';
 
@@ -18,6 +19,15 @@ export interface MasterOptions {
   dataDir: string;
   logger?: Logger;
   clock?: Clock;
+  /** Pod range nodes get their podCIDRs from (default 10.244.0.0/16) and each node's prefix length (default 24). */
+  clusterCIDR?: string;
+  nodeCIDRMaskSize?: number;
+  /** Service range for ClusterIPs (default 10.96.0.0/12). */
+  serviceCIDR?: string;
+  /** NodePort range, e.g. 30000-32767 (the default). */
+  serviceNodePortRange?: string;
+  /** The address pods reach the API server at; default: derived from the listen host (see startApiServer). */
+  advertiseAddress?: string;
 }
 
 export interface RunningMaster {
@@ -36,6 +46,9 @@ export async function startMaster(opts: MasterOptions): Promise<RunningMaster> {
     registry: defaultRegistry(),
     clock,
     logger,
+    serviceCIDR: opts.serviceCIDR,
+    nodePortRange: opts.serviceNodePortRange,
+    advertiseAddress: opts.advertiseAddress,
   });
   const client = createInProcessClient(api.service);
 
@@ -45,13 +58,23 @@ export async function startMaster(opts: MasterOptions): Promise<RunningMaster> {
     logger,
     recorder: new EventRecorder({ client, component: 'default-scheduler', clock, logger }),
   });
+  const controllers = new ControllerManager({
+    client,
+    clock,
+    logger,
+    clusterCIDR: opts.clusterCIDR,
+    nodeCIDRMaskSize: opts.nodeCIDRMaskSize,
+    serviceCIDR: opts.serviceCIDR,
+  });
   await scheduler.start();
+  await controllers.start();
   logger.info({ url: api.url, dataDir: opts.dataDir }, 'master running');
 
   return {
     url: api.url,
     async stop() {
       scheduler.stop();
+      await controllers.stop();
       await api.close();
       await store.close();
     },

@@ -22,6 +22,7 @@ import type { Store, StoreKey, StoreScope } from '../store/store.js';
 import { bindingTarget, bindPod } from './binding.js';
 import { deletionCompleted, isNamespaceDef, planDeletion, UNDELETABLE_NAMESPACES } from './deletion.js';
 import { applyDefaults, checkNamespaceOpen, prepareForCreate, validateObject } from './admission.js';
+import { NO_ALLOCATION, type AllocationHooks } from './allocation-hooks.js';
 import {
   carryOverForUpdate,
   checkTypeMeta,
@@ -35,6 +36,7 @@ import {
   withTypeMeta,
 } from './metadata.js';
 import { objectFilter } from './object-filter.js';
+import { ServiceAllocator } from './service-allocator.js';
 import {
   checkPreconditions,
   checkRevisionAndUid,
@@ -51,6 +53,10 @@ export interface ResourceServiceDeps {
   logger?: Logger;
   /** Suffix for generateName (5 random characters); injectable so tests can force a name clash. */
   nameSuffix?: () => string;
+  /** Where Service ClusterIPs come from (kube-apiserver --service-cluster-ip-range); default 10.96.0.0/12. */
+  serviceCIDR?: string;
+  /** Where NodePorts come from (--service-node-port-range); default 30000-32767. */
+  nodePortRange?: string;
 }
 
 export interface WriteOptions {
@@ -79,6 +85,8 @@ const PODS: ResourceRef = { group: '', version: 'v1', resource: 'pods' };
 export class ResourceService {
   readonly registry: Registry;
   readonly clock: Clock;
+  /** ClusterIP and NodePort allocation for Services. */
+  readonly serviceAllocator: ServiceAllocator;
   private readonly store: Store;
   private readonly log: Logger;
   private readonly nameSuffix: () => string;
@@ -90,6 +98,12 @@ export class ResourceService {
     this.clock = deps.clock ?? systemClock;
     this.log = deps.logger ?? silentLogger;
     this.nameSuffix = deps.nameSuffix ?? (() => randomNameSuffix());
+    this.serviceAllocator = new ServiceAllocator({
+      store: deps.store,
+      serviceCIDR: deps.serviceCIDR,
+      nodePortRange: deps.nodePortRange,
+      logger: this.log,
+    });
   }
 
   /** The definition of a resource; 404 when the registry has none. */
@@ -176,6 +190,8 @@ export class ResourceService {
     if (def.namespaced) await checkNamespaceOpen(this.store, def, obj);
     stampNewObject(def, obj, randomUUID(), this.clock.now());
     applyDefaults(this.log, def, obj);
+    const pool = this.allocationHooks(def);
+    if (pool) await pool.ready();
     const generateName =
       !obj.metadata.name && obj.metadata.generateName ? obj.metadata.generateName : undefined;
     for (let attempt = 1; ; attempt++) {
@@ -185,11 +201,19 @@ export class ResourceService {
       prepareForCreate(this.log, def, candidate);
       validateObject(this.log, def, candidate);
       const key = this.key(def, candidate.metadata.namespace, candidate.metadata.name ?? '');
+      // Allocated only for a valid object; given back unless it is stored (a dry run shows a would-be value).
+      const allocation = pool?.allocateCreate(candidate) ?? NO_ALLOCATION;
       try {
-        if (!opts.dryRun) return await this.store.create(key, candidate);
+        if (!opts.dryRun) {
+          const created = await this.store.create(key, candidate);
+          allocation.commit();
+          return created;
+        }
+        allocation.revert();
         if (await this.store.get(key)) throw alreadyExists(def, key.name);
         return candidate;
       } catch (err) {
+        allocation.revert();
         if (
           generateName === undefined ||
           !isApiError(err, 'AlreadyExists') ||
@@ -291,6 +315,8 @@ export class ResourceService {
     }
     const key = this.key(def, namespace, name);
     const dryRun = (options.dryRun ?? []).includes('All');
+    const pool = this.allocationHooks(def);
+    if (pool) await pool.ready();
     for (let attempt = 1; ; attempt++) {
       const obj = await this.store.get(key);
       if (!obj) throw notFound(def, name);
@@ -300,9 +326,10 @@ export class ResourceService {
       if (dryRun) return plan.action === 'mark' ? plan.object : obj;
       const expectedRevision = revisionOf(obj);
       try {
-        return plan.action === 'remove'
-          ? await this.store.delete(key, { expectedRevision })
-          : await this.store.update(key, plan.object, { expectedRevision });
+        if (plan.action !== 'remove') return await this.store.update(key, plan.object, { expectedRevision });
+        const gone = await this.store.delete(key, { expectedRevision });
+        pool?.release(obj); // only now is it really gone
+        return gone;
       } catch (err) {
         const pinned = options.preconditions?.resourceVersion !== undefined;
         if (!isApiError(err, 'Conflict') || pinned || attempt >= MAX_CONFLICT_RETRIES) throw err;
@@ -383,14 +410,35 @@ export class ResourceService {
   ): Promise<KubeObject> {
     checkRevisionAndUid(def, old, next);
     carryOverForUpdate(def, next, old);
+    const pool = this.allocationHooks(def);
+    if (pool) {
+      await pool.ready();
+      pool.prepareUpdate(next, old);
+    }
     applyDefaults(this.log, def, next);
-    next.metadata.generation = nextGeneration(next, old);
     validateObject(this.log, def, next, old);
-    if (isNoOp(next, old)) return old; // an unchanged apply must not bump the resourceVersion
-    if (opts.dryRun) return next;
+    const allocation = pool?.allocateUpdate(next, old) ?? NO_ALLOCATION;
+    next.metadata.generation = nextGeneration(next, old);
+    const unchanged = isNoOp(next, old); // an unchanged apply must not bump the resourceVersion
+    if (unchanged || opts.dryRun) {
+      allocation.revert();
+      return unchanged ? old : next;
+    }
     const expectedRevision = revisionOf(old);
-    if (deletionCompleted(def, next, old)) return this.store.delete(key, { expectedRevision });
-    return this.store.update(key, next, { expectedRevision });
+    try {
+      if (deletionCompleted(def, next, old)) {
+        const gone = await this.store.delete(key, { expectedRevision });
+        allocation.revert();
+        pool?.release(old);
+        return gone;
+      }
+      const stored = await this.store.update(key, next, { expectedRevision });
+      allocation.commit();
+      return stored;
+    } catch (err) {
+      allocation.revert();
+      throw err;
+    }
   }
 
   private async replaceStatus(
@@ -407,6 +455,11 @@ export class ResourceService {
     if (isNoOp(next, old)) return old;
     if (opts.dryRun) return next;
     return this.store.update(key, next, { expectedRevision: revisionOf(old) });
+  }
+
+  /** The allocation pool a kind's objects draw from (Services: ClusterIPs and NodePorts), if any. */
+  private allocationHooks(def: ResourceDef): AllocationHooks | undefined {
+    return def.group === '' && def.resource === 'services' ? this.serviceAllocator : undefined;
   }
 
   private definitionFor(ref: ResourceRef, verb: string): ResourceDef {

@@ -2,6 +2,7 @@
 // close() ends open watches and relayed streams so the process can exit.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import type { Registry } from '../api/registry.js';
 import { defaultRegistry } from '../api/registry.js';
 import { systemClock, type Clock } from '../common/clock.js';
@@ -10,6 +11,12 @@ import type { Store } from '../store/store.js';
 import { createApp } from './app.js';
 import type { Authenticate } from './authentication.js';
 import { attachExecProxy } from './exec-proxy.js';
+import { kubernetesServiceIP } from './ip-allocator.js';
+import {
+  ensureKubernetesService,
+  isUsableAdvertiseAddress,
+  pickAdvertiseAddress,
+} from './kubernetes-service.js';
 import { HttpNodeProxy, type NodeProxy } from './node-proxy.js';
 import { ResourceService } from './resource-service.js';
 
@@ -22,6 +29,15 @@ export interface ApiServerOptions {
   logger?: Logger;
   nodeProxy?: NodeProxy;
   authenticate?: Authenticate;
+  /** Service ClusterIP range (--service-cluster-ip-range); default 10.96.0.0/12. */
+  serviceCIDR?: string;
+  /** NodePort range (--service-node-port-range); default 30000-32767. */
+  nodePortRange?: string;
+  /**
+   * The address pods reach the API server at (the `kubernetes` Endpoints); default: the listen host when it is
+   * a specific non-loopback address, else the machine's first non-internal IPv4 address.
+   */
+  advertiseAddress?: string;
 }
 
 export interface RunningApiServer {
@@ -45,7 +61,17 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const logger = (opts.logger ?? silentLogger).child({ component: 'apiserver' });
   const clock = opts.clock ?? systemClock;
   const nodeProxy = opts.nodeProxy ?? new HttpNodeProxy();
-  const service = new ResourceService({ store: opts.store, registry, clock, logger });
+  if (opts.advertiseAddress !== undefined && !isUsableAdvertiseAddress(opts.advertiseAddress)) {
+    throw new Error(`advertise address must be a specific, non-loopback IP, got ${opts.advertiseAddress}`);
+  }
+  const service = new ResourceService({
+    store: opts.store,
+    registry,
+    clock,
+    logger,
+    serviceCIDR: opts.serviceCIDR,
+    nodePortRange: opts.nodePortRange,
+  });
   await service.ensureSystemNamespaces();
   const app = createApp({
     store: opts.store,
@@ -70,6 +96,17 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const address = server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   logger.info({ url: `http://${urlHost}:${address.port}` }, 'API server listening');
+  try {
+    await ensureKubernetesService(service, {
+      clusterIP: kubernetesServiceIP(opts.serviceCIDR),
+      port: address.port,
+      advertiseAddress: opts.advertiseAddress ?? pickAdvertiseAddress(host, os.networkInterfaces()),
+      logger,
+    });
+  } catch (err) {
+    // The API still serves; pods just cannot reach it through 10.96.0.1 until the next start fixes this.
+    logger.error({ err }, 'could not set up the kubernetes service');
+  }
 
   return {
     url: `http://${urlHost}:${address.port}`,

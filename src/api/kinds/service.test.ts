@@ -43,6 +43,14 @@ describe('service defaults', () => {
     expect(s.spec.externalTrafficPolicy).toBe('Cluster');
     expect(s.spec.sessionAffinityConfig).toEqual({ clientIP: { timeoutSeconds: 10800 } });
   });
+  it('turns node port allocation on for LoadBalancer services unless they opt out', () => {
+    const lb = (extra: object = {}) => defaulted(svc({ type: 'LoadBalancer', ...extra })).spec;
+    expect(lb()).toMatchObject({ allocateLoadBalancerNodePorts: true, externalTrafficPolicy: 'Cluster' });
+    expect(lb({ allocateLoadBalancerNodePorts: false })).toMatchObject({
+      allocateLoadBalancerNodePorts: false,
+    });
+    expect(defaulted(svc({ type: 'NodePort' })).spec).not.toHaveProperty('allocateLoadBalancerNodePorts');
+  });
   it('mirrors clusterIP into clusterIPs; ExternalName gets no IP families', () => {
     expect(defaulted(svc({ clusterIP: '10.96.0.10' })).spec.clusterIPs).toEqual(['10.96.0.10']);
     const ext = defaulted(svc({ type: 'ExternalName', externalName: 'example.com', ports: [] }));
@@ -102,8 +110,58 @@ describe('service validation', () => {
       'bad clusterIP',
       { clusterIP: '10.96.0.300' },
       [
-        'spec.clusterIP: Invalid value: "10.96.0.300": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
+        'spec.clusterIPs[0]: Invalid value: "10.96.0.300": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
       ],
+    ],
+    [
+      'a short-form clusterIP (kube-proxy could not use it)',
+      { clusterIP: '10.96.5' },
+      [
+        'spec.clusterIPs[0]: Invalid value: "10.96.5": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
+      ],
+    ],
+    [
+      'clusterIPs that disagree with clusterIP',
+      { clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.11'] },
+      ['spec.clusterIPs: Invalid value: []string{"10.96.0.11"}: first value must match `clusterIP`'],
+    ],
+    [
+      'clusterIPs without clusterIP',
+      { clusterIPs: ['10.96.0.11'] },
+      [
+        'spec.clusterIPs: Invalid value: []string{"10.96.0.11"}: must be empty when `clusterIP` is not specified',
+      ],
+    ],
+    [
+      'a headless NodePort service',
+      { type: 'NodePort', clusterIP: 'None' },
+      ['spec.clusterIPs[0]: Invalid value: "None": may not be set to \'None\' for NodePort services'],
+    ],
+    [
+      'a headless LoadBalancer service',
+      { type: 'LoadBalancer', clusterIP: 'None' },
+      ['spec.clusterIPs[0]: Invalid value: "None": may not be set to \'None\' for LoadBalancer services'],
+    ],
+    [
+      'an ExternalName service with a cluster IP',
+      { type: 'ExternalName', externalName: 'db.example.com', clusterIP: '10.96.0.10' },
+      ['spec.clusterIPs: Forbidden: may not be set for ExternalName services'],
+    ],
+    [
+      'two TCP ports on one node port',
+      {
+        type: 'NodePort',
+        ports: [
+          { name: 'a', port: 80, nodePort: 30080 },
+          { name: 'b', port: 81, nodePort: 30080 },
+        ],
+      },
+      ['spec.ports[1].nodePort: Duplicate value: 30080'],
+    ],
+    [
+      'allocateLoadBalancerNodePorts on a NodePort service',
+      { type: 'NodePort', allocateLoadBalancerNodePorts: false } as Partial<ServiceSpec>,
+      ["spec.allocateLoadBalancerNodePorts: Forbidden: may only be used when `type` is 'LoadBalancer'"],
     ],
     ['ExternalName without name', { type: 'ExternalName', ports: [] }, ['spec.externalName: Required value']],
   ])('%s', (_n, spec, want) => {
@@ -128,8 +186,31 @@ describe('service validation', () => {
     const old = defaulted(svc({ clusterIP: '10.96.0.10' }));
     expect(problems(defaulted(svc({ clusterIP: '10.96.0.10', ports: [{ port: 8080 }] })), old)).toEqual([]);
     expect(problems(defaulted(svc({ clusterIP: '10.96.0.11' })), old)).toEqual([
-      'spec.clusterIPs[0]: Invalid value: "10.96.0.11": may not change once set',
+      'spec.clusterIPs[0]: Invalid value: []string{"10.96.0.11"}: may not change once set',
     ]);
+    expect(problems(defaulted(svc({ clusterIP: 'None' })), old)).toEqual([
+      'spec.clusterIPs[0]: Invalid value: []string{"None"}: may not change once set',
+    ]);
+    expect(problems(defaulted(svc()), old)).toEqual([
+      'spec.clusterIPs[0]: Invalid value: []string{}: primary clusterIP can not be unset',
+    ]);
+  });
+  it('lets a headless service stay headless and a type change through ExternalName pick a new IP', () => {
+    const headless = defaulted(svc({ clusterIP: 'None' }));
+    expect(problems(defaulted(svc({ clusterIP: 'None', ports: [{ port: 81 }] })), headless)).toEqual([]);
+    const external = defaulted(svc({ type: 'ExternalName', externalName: 'db.example.com.', ports: [] }));
+    expect(problems(external)).toEqual([]);
+    expect(problems(defaulted(svc({ clusterIP: '10.96.0.12' })), external)).toEqual([]);
+  });
+  it('lets TCP and UDP entries of one port share a node port', () => {
+    const dns = svc({
+      type: 'NodePort',
+      ports: [
+        { name: 'dns', port: 53, protocol: 'UDP', nodePort: 30053 },
+        { name: 'dns-tcp', port: 53, protocol: 'TCP', nodePort: 30053 },
+      ],
+    });
+    expect(problems(defaulted(dns))).toEqual([]);
   });
 });
 

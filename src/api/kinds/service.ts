@@ -1,5 +1,6 @@
-// v1 Service: a stable virtual IP and DNS name in front of the pods its selector matches. ClusterIP and
-// NodePort allocation are the networking part's job; here are defaults, validation and the table row.
+// v1 Service: a stable virtual IP and DNS name in front of the pods its selector matches. Here are defaults,
+// validation and the table row; ClusterIP and NodePort allocation (which needs the API server's view of every
+// Service: ranges, what is taken) is src/apiserver/service-allocator.ts, run after this validation.
 import ipaddr from 'ipaddr.js';
 import {
   duplicate,
@@ -12,7 +13,7 @@ import {
 import { fieldPath } from '../field-path.js';
 import { formatLabels, translateTimestampSince } from '../format.js';
 import { type ResourceDef, STANDARD_VERBS } from '../resource-def.js';
-import type { Service, ServicePort } from '../types.js';
+import type { Service, ServicePort, ServiceSpec } from '../types.js';
 import {
   isDns1123Label,
   isDns1123Subdomain,
@@ -22,9 +23,23 @@ import {
   validateObjectMeta,
 } from '../validation.js';
 import { ageColumn, column, nameColumn } from './columns.js';
+import { goString, invalidGo } from './go-format.js';
 
 const TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
+const IP_FAMILIES = ['IPv4', 'IPv6'];
+const IP_FAMILY_POLICIES = ['PreferDualStack', 'RequireDualStack', 'SingleStack'];
+const INVALID_IP = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
+
+/** The spec with the LoadBalancer switch the shared ServiceSpec type leaves out. */
+type Spec = ServiceSpec & { allocateLoadBalancerNodePorts?: boolean };
+
+/** Go's %#v of a []string, as Kubernetes prints an invalid clusterIPs value. */
+const goStrings = (values: unknown[]): string => `[]string{${values.map(goString).join(', ')}}`;
+
+/** A dotted-quad IPv4 (no leading zeros, no short forms) or an IPv6 address. */
+const isIP = (ip: unknown): boolean =>
+  typeof ip === 'string' && (ipaddr.IPv4.isValidFourPartDecimal(ip) || ipaddr.IPv6.isValid(ip));
 
 /** `80/TCP`, `80:30080/TCP`, comma-separated; `<none>` without ports. */
 export function formatServicePorts(ports: ServicePort[] | undefined): string {
@@ -63,6 +78,7 @@ function validatePorts(svc: Service): FieldError[] {
   const path = fieldPath('spec', 'ports');
   const names = new Set<string>();
   const keys = new Set<string>();
+  const nodePorts = new Set<string>();
   if (!Array.isArray(ports)) return [invalidValue(String(path), ports, 'must be a list')];
   if (ports.length === 0 && svc.spec.type !== 'ExternalName' && svc.spec.clusterIP !== 'None') {
     errs.push(required(String(path)));
@@ -94,6 +110,10 @@ function validatePorts(svc: Service): FieldError[] {
         for (const msg of isValidPortNum(port.nodePort))
           errs.push(invalidValue(String(p.child('nodePort')), port.nodePort, msg));
       }
+      // One node port per protocol: TCP and UDP may share a number, two TCP ports may not.
+      const nodeKey = `${port.nodePort}/${port.protocol}`;
+      if (nodePorts.has(nodeKey)) errs.push(duplicate(String(p.child('nodePort')), port.nodePort));
+      nodePorts.add(nodeKey);
     }
     const key = `${port.port}/${port.protocol}`;
     if (keys.has(key)) errs.push(duplicate(String(p), { port: port.port, protocol: port.protocol }));
@@ -102,31 +122,95 @@ function validatePorts(svc: Service): FieldError[] {
   return errs;
 }
 
+/** clusterIP, clusterIPs and the IP family fields (ValidateServiceClusterIPsRelatedFields and the type rules). */
+function validateClusterIPs(spec: Spec): FieldError[] {
+  const ips: unknown[] = Array.isArray(spec.clusterIPs) ? spec.clusterIPs : [];
+  if (spec.type === 'ExternalName') {
+    const errs: FieldError[] = [];
+    if (spec.clusterIP || ips.length)
+      errs.push(forbidden('spec.clusterIPs', 'may not be set for ExternalName services'));
+    if (Array.isArray(spec.ipFamilies) && spec.ipFamilies.length) {
+      errs.push(forbidden('spec.ipFamilies', 'may not be set for ExternalName services'));
+    }
+    if (spec.ipFamilyPolicy !== undefined) {
+      errs.push(forbidden('spec.ipFamilyPolicy', 'may not be set for ExternalName services'));
+    }
+    return errs;
+  }
+  const errs: FieldError[] = [];
+  if (spec.clusterIP) {
+    if (!ips.length) errs.push(required('spec.clusterIPs'));
+    else if (ips[0] !== spec.clusterIP) {
+      errs.push(invalidGo('spec.clusterIPs', goStrings(ips), 'first value must match `clusterIP`'));
+    }
+  } else if (ips.length) {
+    errs.push(
+      invalidGo('spec.clusterIPs', goStrings(ips), 'must be empty when `clusterIP` is not specified'),
+    );
+  }
+  ips.forEach((ip, i) => {
+    if (i === 0 && ip === 'None') {
+      if (ips.length > 1)
+        errs.push(invalidGo('spec.clusterIPs', goStrings(ips), "'None' must be the first and only value"));
+    } else if (!isIP(ip)) {
+      errs.push(invalidValue(`spec.clusterIPs[${i}]`, ip, INVALID_IP));
+    }
+  });
+  if (ips.length > 2) errs.push(invalidGo('spec.clusterIPs', goStrings(ips), 'may only hold up to 2 values'));
+  (Array.isArray(spec.ipFamilies) ? spec.ipFamilies : []).forEach((family, i) => {
+    if (!IP_FAMILIES.includes(family)) errs.push(notSupported(`spec.ipFamilies[${i}]`, family, IP_FAMILIES));
+  });
+  if (spec.ipFamilyPolicy !== undefined && !IP_FAMILY_POLICIES.includes(spec.ipFamilyPolicy)) {
+    errs.push(notSupported('spec.ipFamilyPolicy', spec.ipFamilyPolicy, IP_FAMILY_POLICIES));
+  }
+  if (spec.clusterIP === 'None' && (spec.type === 'NodePort' || spec.type === 'LoadBalancer')) {
+    errs.push(
+      invalidValue('spec.clusterIPs[0]', 'None', `may not be set to 'None' for ${spec.type} services`),
+    );
+  }
+  return errs;
+}
+
+/**
+ * A Service keeps its cluster IP for life (validateUpgradeDowngradeClusterIPs, single-stack part): it may not
+ * change, be unset, or turn headless or back, except by going through ExternalName.
+ */
+function validateClusterIPUpdate(spec: Spec, old: Spec): FieldError[] {
+  if (spec.type === 'ExternalName' || old.type === 'ExternalName') return [];
+  const ips = Array.isArray(spec.clusterIPs) ? spec.clusterIPs : [];
+  const oldIPs = Array.isArray(old.clusterIPs) ? old.clusterIPs : [];
+  if (ips[0] === 'None' && oldIPs[0] === 'None') return [];
+  if (oldIPs.length > 0 && ips.length === 0) {
+    return [invalidGo('spec.clusterIPs[0]', goStrings(ips), 'primary clusterIP can not be unset')];
+  }
+  const errs: FieldError[] = [];
+  oldIPs.forEach((ip, i) => {
+    if (i < ips.length && ips[i] !== ip) {
+      errs.push(invalidGo(`spec.clusterIPs[${i}]`, goStrings(ips), 'may not change once set'));
+    }
+  });
+  return errs;
+}
+
 function validateService(svc: Service, old?: Service): FieldError[] {
   const errs = validateObjectMeta(svc.metadata, { namespaced: true, nameRule: 'dns1035-label' });
   if (typeof svc.spec !== 'object' || svc.spec === null) return [...errs, required('spec')];
-  const spec = svc.spec;
+  const spec: Spec = svc.spec;
   if (!TYPES.includes(spec.type ?? '')) errs.push(notSupported('spec.type', spec.type, TYPES));
   if (spec.type === 'ExternalName') {
-    if (!spec.externalName) errs.push(required('spec.externalName'));
-    else
-      for (const msg of isDns1123Subdomain(spec.externalName))
-        errs.push(invalidValue('spec.externalName', spec.externalName, msg));
+    // A trailing dot marks the name fully qualified.
+    const cname = String(spec.externalName ?? '').replace(/\.$/, '');
+    if (!cname) errs.push(required('spec.externalName'));
+    for (const msg of cname ? isDns1123Subdomain(cname) : []) {
+      errs.push(invalidValue('spec.externalName', spec.externalName, msg));
+    }
   }
   errs.push(...validatePorts(svc));
   errs.push(...validateLabels(spec.selector, fieldPath('spec', 'selector')));
   if (!['ClientIP', 'None'].includes(spec.sessionAffinity ?? '')) {
     errs.push(notSupported('spec.sessionAffinity', spec.sessionAffinity, ['ClientIP', 'None']));
   }
-  if (spec.clusterIP && spec.clusterIP !== 'None' && !ipaddr.isValid(spec.clusterIP)) {
-    errs.push(
-      invalidValue(
-        'spec.clusterIP',
-        spec.clusterIP,
-        'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
-      ),
-    );
-  }
+  errs.push(...validateClusterIPs(spec));
   if (
     spec.internalTrafficPolicy !== undefined &&
     !['Cluster', 'Local'].includes(spec.internalTrafficPolicy)
@@ -146,10 +230,13 @@ function validateService(svc: Service, old?: Service): FieldError[] {
       errs.push(notSupported('spec.externalTrafficPolicy', spec.externalTrafficPolicy, ['Cluster', 'Local']));
     }
   }
-  const oldIP = old?.spec?.clusterIP;
-  if (oldIP && spec.clusterIP && spec.clusterIP !== oldIP) {
-    errs.push(invalidValue('spec.clusterIPs[0]', spec.clusterIP, 'may not change once set'));
+  if (spec.type !== 'LoadBalancer' && spec.allocateLoadBalancerNodePorts !== undefined) {
+    errs.push(
+      forbidden('spec.allocateLoadBalancerNodePorts', "may only be used when `type` is 'LoadBalancer'"),
+    );
   }
+  if (old && typeof old.spec === 'object' && old.spec !== null)
+    errs.push(...validateClusterIPUpdate(spec, old.spec));
   return errs;
 }
 
@@ -194,6 +281,7 @@ export const serviceDef: ResourceDef<Service> = {
       if (spec.clusterIP && !spec.clusterIPs) spec.clusterIPs = [spec.clusterIP];
     }
     if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') spec.externalTrafficPolicy ??= 'Cluster';
+    if (spec.type === 'LoadBalancer') (spec as Spec).allocateLoadBalancerNodePorts ??= true;
     if (typeof svc.status !== 'object' || svc.status === null) svc.status = {};
     svc.status.loadBalancer ??= {};
   },
