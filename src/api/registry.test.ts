@@ -15,6 +15,7 @@ describe('defaultRegistry', () => {
       'v1/events',
       'v1/configmaps',
       'v1/persistentvolumeclaims',
+      'v1/endpoints',
       'apps/v1/controllerrevisions',
       'apps/v1/daemonsets',
       'apps/v1/deployments',
@@ -23,6 +24,7 @@ describe('defaultRegistry', () => {
       'batch/v1/cronjobs',
       'batch/v1/jobs',
       'coordination.k8s.io/v1/leases',
+      'discovery.k8s.io/v1/endpointslices',
     ]);
   });
 
@@ -32,6 +34,7 @@ describe('defaultRegistry', () => {
       { group: 'apps', versions: ['v1'] },
       { group: 'batch', versions: ['v1'] },
       { group: 'coordination.k8s.io', versions: ['v1'] },
+      { group: 'discovery.k8s.io', versions: ['v1'] },
     ]);
   });
 

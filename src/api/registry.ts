@@ -5,6 +5,8 @@ import { controllerRevisionDef } from './kinds/controllerrevision.js';
 import { cronJobDef } from './kinds/cronjob.js';
 import { daemonSetDef } from './kinds/daemonset.js';
 import { deploymentDef } from './kinds/deployment.js';
+import { endpointsDef } from './kinds/endpoints.js';
+import { endpointSliceDef } from './kinds/endpointslice.js';
 import { eventDef } from './kinds/event.js';
 import { jobDef } from './kinds/job.js';
 import { leaseDef } from './kinds/lease.js';
@@ -92,6 +94,7 @@ export const ALL_KINDS: AnyDef[] = [
   eventDef,
   configMapDef,
   persistentVolumeClaimDef,
+  endpointsDef,
   controllerRevisionDef,
   daemonSetDef,
   deploymentDef,
@@ -100,6 +103,7 @@ export const ALL_KINDS: AnyDef[] = [
   cronJobDef,
   jobDef,
   leaseDef,
+  endpointSliceDef,
 ];
 
 export function defaultRegistry(): Registry {

@@ -72,8 +72,8 @@ export function desiredKubernetesEndpoints(address: string, port: number): Endpo
     metadata: {
       name: KUBERNETES_SERVICE_NAME,
       namespace: NAMESPACE,
-      // Upstream's marker: the EndpointSlice mirroring controller leaves these Endpoints alone.
-      labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' },
+      // No skip-mirror label (upstream's API server writes the slice itself): our EndpointSlice mirroring
+      // controller copies these Endpoints into a slice, which is what `kubectl describe service` reads.
     },
     subsets: [{ addresses: [{ ip: address }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
   };
@@ -141,15 +141,8 @@ async function ensureEndpoints(service: ResourceService, opts: KubernetesService
     Endpoints | undefined;
   if (!current) {
     await service.create(ENDPOINTS, NAMESPACE, want);
-  } else if (
-    JSON.stringify(current.subsets) !== JSON.stringify(want.subsets) ||
-    current.metadata.labels?.['endpointslice.kubernetes.io/skip-mirror'] !== 'true'
-  ) {
-    const fixed: Endpoints = {
-      ...current,
-      metadata: { ...current.metadata, labels: { ...current.metadata.labels, ...want.metadata.labels } },
-      subsets: want.subsets,
-    };
+  } else if (JSON.stringify(current.subsets) !== JSON.stringify(want.subsets)) {
+    const fixed: Endpoints = { ...current, subsets: want.subsets };
     await service.update(ENDPOINTS, NAMESPACE, KUBERNETES_SERVICE_NAME, fixed);
   } else {
     return;

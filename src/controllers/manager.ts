@@ -7,6 +7,9 @@ import { silentLogger, type Logger } from '../common/logger.js';
 import { CronJobController } from './cronjob/controller.js';
 import { DaemonSetController } from './daemonset/controller.js';
 import { DeploymentController } from './deployment/controller.js';
+import { EndpointsController } from './endpoints/controller.js';
+import { EndpointSliceController } from './endpointslice/controller.js';
+import { EndpointSliceMirroringController } from './endpointslice/mirroring-controller.js';
 import { GarbageCollector } from './garbagecollector/controller.js';
 import { JobController } from './job/controller.js';
 import { TtlAfterFinishedController } from './job/ttl-after-finished-controller.js';
@@ -55,6 +58,9 @@ export class ControllerManager {
       new JobController(deps),
       new TtlAfterFinishedController(deps),
       new CronJobController(deps),
+      new EndpointsController(deps),
+      new EndpointSliceController(deps),
+      new EndpointSliceMirroringController(deps),
       new GarbageCollector(deps),
       new NamespaceController(deps),
     ];
