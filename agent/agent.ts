@@ -1,7 +1,7 @@
 // The node agent's composition root (`skiff agent`): the Docker runtime, the API client, the node status
 // (registration + heartbeat), the pod network (bridge, routes, forward/masquerade rules), kube-proxy (service
-// rules), the kubelet loop and the agent server for logs/exec. Stopping it stops the loops and the server but
-// leaves the pods' containers (and the rules they need) in place: the next agent adopts them.
+// rules), the kubelet loop and the agent server for logs/exec. Stopping it stops the loops and the server and
+// removes its iptables rules and routes, but leaves the pods' containers running: the next agent adopts them.
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { HttpApiClient } from '../src/client/http-api-client.js';
@@ -241,10 +241,12 @@ export async function runAgent(opts: AgentOptions): Promise<AgentHandle> {
     async stop() {
       nodeStatus.stop();
       lease.stop();
-      await proxier?.stop();
+      // A clean stop removes the agent's iptables rules and routes (`skiff agent --cleanup` does the same after a
+      // crash); the pods keep running and the next agent puts the rules back.
+      await proxier?.stop({ cleanup: true });
       await dns?.stop();
       informers.stop();
-      await network?.stop();
+      await network?.stop({ cleanup: true });
       await kubelet.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -3,6 +3,7 @@
 # files, imported with `docker import`. An image is rebuilt only when its inputs changed (label io.skiff.source-hash).
 #   skiff/busybox:1          busybox with all applets (sh, wget, httpd, nc, ...)
 #   skiff/hello:1, :2        the sample microservice (examples/hello): answers with pod name, pod IP and version
+#   skiff/frontend:1         the sample app's frontend (examples/frontend): calls the backend Service by name
 # The pause image (skiff/pause:3.10) is built by the agent itself when it is missing.
 # Usage: scripts/images.sh [-H unix:///path/docker.sock]
 set -euo pipefail
@@ -50,3 +51,5 @@ for v in 1 2; do
   build "skiff/hello:$v" examples/hello/rootfs -- 'ENV PATH=/bin' "ENV VERSION=v$v" 'EXPOSE 8080' \
     'CMD ["httpd", "-f", "-v", "-p", "8080", "-h", "/www"]'
 done
+build skiff/frontend:1 examples/frontend/rootfs -- 'ENV PATH=/bin' 'ENV VERSION=v1' 'EXPOSE 8080' \
+  'CMD ["httpd", "-f", "-v", "-p", "8080", "-h", "/www"]'

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command to a working one-machine cluster: installs what is missing (docker.io, busybox-static, npm
 # dependencies), starts dockerd if needed, builds skiff and the local images, starts `skiff master` (embedded
-# SQLite store) and `skiff agent` for this machine, deploys the sample app and tells you how to reach it.
+# SQLite store) and `skiff agent` for this machine (pod network, service proxy, cluster DNS), deploys the sample
+# two-tier app and tells you how to reach it.
 # Running it again is safe: what already runs is left alone. Stop everything with scripts/down.sh.
 source "$(dirname "$0")/lib.sh"
 require_root
@@ -49,22 +50,25 @@ wait_for 60 "node $NODE_NAME to be Ready" node_ready
 if [ ! -e "$HOME/.kube/config" ]; then mkdir -p "$HOME/.kube" && cp "$SKIFF_VAR/kubeconfig" "$HOME/.kube/config"; fi
 
 say "deploying the sample app (examples/)"
-"${SKIFF[@]}" apply -f "$SKIFF_ROOT/examples/hello-pod.yaml" -f "$SKIFF_ROOT/examples/two-container-pod.yaml"
-pod_running() {
-  "${SKIFF[@]}" get pod hello -o json | node -e \
-    'const p=JSON.parse(require("fs").readFileSync(0));process.exit(p.status?.phase==="Running"&&p.status.podIP?0:1)'
-}
-wait_for 90 "pod hello to be Running" pod_running
-IP=$("${SKIFF[@]}" get pod hello -o json | node -e 'console.log(JSON.parse(require("fs").readFileSync(0)).status.podIP)')
-"${SKIFF[@]}" get pods -o wide
+"${SKIFF[@]}" apply -f "$SKIFF_ROOT/examples/app/" -f "$SKIFF_ROOT/examples/hello-pod.yaml" \
+  -f "$SKIFF_ROOT/examples/two-container-pod.yaml"
+"${SKIFF[@]}" rollout status deployment/backend --timeout 120s
+"${SKIFF[@]}" rollout status deployment/frontend --timeout 120s
+NODE_IP=$("${SKIFF[@]}" get node "$NODE_NAME" -o json | node -e \
+  'const n=JSON.parse(require("fs").readFileSync(0));console.log(n.status.addresses.find(a=>a.type==="InternalIP").address)')
+URL="http://$NODE_IP:30080/"
+wait_for 60 "the frontend at $URL" curl -sf --max-time 3 "$URL"
+"${SKIFF[@]}" get pods,services -o wide
 cat <<TXT
 
-skiff is up: master $SERVER, node $NODE_NAME.
+skiff is up: master $SERVER, node $NODE_NAME ($NODE_IP).
+The sample app (examples/app): a frontend Deployment calls the backend Service by name; 3 backend pods answer.
+  curl $URL
+$(curl -s --max-time 3 "$URL" | sed 's/^/    /')
   skiff get pods -o wide                  # the skiff CLI
   export KUBECONFIG=$SKIFF_VAR/kubeconfig  # stock kubectl works too:
-  kubectl get nodes; kubectl describe pod hello
-  curl http://$IP:8080/                   # the sample microservice answers:
-    $(curl -s --max-time 3 "http://$IP:8080/" || echo "(not answering yet)")
+  kubectl get deploy,svc,ep; kubectl describe svc backend
+  kubectl scale deployment/backend --replicas=5
   skiff logs two-containers -c writer     # two containers sharing localhost and an emptyDir
 Logs: $SKIFF_LOG/{master,agent}.log   Stop: scripts/down.sh
 TXT
