@@ -12,6 +12,7 @@ import { register as registerDescribe } from './commands/describe.js';
 import { register as registerExec } from './commands/exec.js';
 import { register as registerGet } from './commands/get.js';
 import { register as registerKubeconfig } from './commands/kubeconfig.js';
+import { register as registerLab } from './commands/lab.js';
 import { register as registerLogs } from './commands/logs.js';
 import { register as registerMaster } from './commands/master.js';
 import { register as registerRollout } from './commands/rollout.js';
@@ -68,6 +69,7 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   for (const register of [
     registerMaster,
     registerAgent,
+    registerLab,
     registerApply,
     registerGet,
     registerDescribe,
