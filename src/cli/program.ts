@@ -7,8 +7,10 @@ import { formatError } from './errors.js';
 import { register as registerApiResources } from './commands/api-resources.js';
 import { register as registerAgent } from './commands/agent.js';
 import { register as registerApply } from './commands/apply.js';
+import { register as registerCordon } from './commands/cordon.js';
 import { register as registerDelete } from './commands/delete.js';
 import { register as registerDescribe } from './commands/describe.js';
+import { register as registerDrain } from './commands/drain.js';
 import { register as registerExec } from './commands/exec.js';
 import { register as registerGet } from './commands/get.js';
 import { register as registerKubeconfig } from './commands/kubeconfig.js';
@@ -76,6 +78,8 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
     registerDelete,
     registerScale,
     registerRollout,
+    registerCordon,
+    registerDrain,
     registerLogs,
     registerExec,
     registerRun,

@@ -197,7 +197,14 @@ describe('pod discovery data and field selectors', () => {
       categories: ['all'],
       statusSubresource: true,
     });
-    expect(podDef.subresources.map((s) => s.name)).toEqual(['attach', 'binding', 'exec', 'log', 'status']);
+    expect(podDef.subresources.map((s) => s.name)).toEqual([
+      'attach',
+      'binding',
+      'eviction',
+      'exec',
+      'log',
+      'status',
+    ]);
     expect(podDef.columns.map((c) => c.name)).toEqual([
       'Name',
       'Ready',

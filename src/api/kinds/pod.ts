@@ -108,6 +108,8 @@ export const podDef: ResourceDef<Pod> = {
   subresources: [
     { name: 'attach', group: '', version: 'v1', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
     { name: 'binding', group: '', version: 'v1', kind: 'Binding', verbs: ['create'] },
+    // kubectl drain finds the Eviction's group-version here (CheckEvictionSupport reads /api/v1).
+    { name: 'eviction', group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] },
     { name: 'exec', group: '', version: 'v1', kind: 'PodExecOptions', verbs: ['create', 'get'] },
     { name: 'log', group: '', version: 'v1', kind: 'Pod', verbs: ['get'] },
     { name: 'status', group: '', version: 'v1', kind: 'Pod', verbs: ['get', 'patch', 'update'] },

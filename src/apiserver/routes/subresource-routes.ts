@@ -1,12 +1,13 @@
 // Subresources: …/{name}/status (GET/PUT/PATCH, only .status changes), …/{name}/scale (scale-route.ts),
-// pods/{name}/binding (the scheduler's POST), pods/{name}/log (streamed from the node's agent) and
-// pods/{name}/exec|attach (WebSocket only; the upgrade itself is handled by exec-proxy.ts, a plain request gets
-// 400). Each handler says which kinds it serves.
+// pods/{name}/binding (the scheduler's POST), pods/{name}/eviction (kubectl drain's POST, eviction-route.ts),
+// pods/{name}/log (streamed from the node's agent) and pods/{name}/exec|attach (WebSocket only; the upgrade
+// itself is handled by exec-proxy.ts, a plain request gets 400). Each handler says which kinds it serves.
 import type { Request, Response } from 'express';
 import type { ResourceDef } from '../../api/resource-def.js';
 import { badRequest } from '../../common/errors.js';
 import { parseObjectBody, parsePatchBody, patchTypeOf } from '../request-parsing.js';
 import { resourceNotFound } from '../write-checks.js';
+import { evictionRoute } from './eviction-route.js';
 import { podLog } from './pod-log-route.js';
 import { scaleRoute } from './scale-route.js';
 import {
@@ -86,11 +87,12 @@ const upgradeOnly: SubresourceHandler = {
   },
 };
 
-/** Subresource name → handler. A later subresource (eviction) is one more entry. */
+/** Subresource name → handler. */
 export const SUBRESOURCE_HANDLERS: Record<string, SubresourceHandler> = {
   status,
   scale: scaleRoute,
   binding,
+  eviction: evictionRoute,
   finalize,
   log: { appliesTo: isPods, handle: (req, res, ctx, t) => podLog(req, res, ctx, t) },
   exec: upgradeOnly,
