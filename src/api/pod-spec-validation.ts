@@ -1,6 +1,7 @@
 // Validation of a PodSpec (k8s.io/kubernetes/pkg/apis/core/validation/validation.go, the parts skiff uses):
-// containers (container-validation.ts), volumes, tolerations and pod-level policies. Shared by Pods and every
-// pod template; messages and field paths are Kubernetes' so kubectl prints familiar errors.
+// containers (container-validation.ts), volumes, tolerations, affinity and topology spread constraints
+// (affinity-validation.ts) and pod-level policies. Shared by Pods and every pod template; messages and field
+// paths are Kubernetes' so kubectl prints familiar errors.
 import {
   duplicate,
   type FieldError,
@@ -9,6 +10,7 @@ import {
   notSupported,
   required,
 } from '../common/errors.js';
+import { validateAffinity, validateTopologySpreadConstraints } from './affinity-validation.js';
 import { validateContainers } from './container-validation.js';
 import type { FieldPath } from './field-path.js';
 import { VOLUME_SOURCES } from './pod-spec-defaults.js';
@@ -92,6 +94,13 @@ export function validatePodSpec(spec: PodSpec | undefined, path: FieldPath): Fie
   }
   if (spec.tolerations !== undefined)
     errs.push(...validateTolerations(spec.tolerations, path.child('tolerations')));
+  errs.push(...validateAffinity(spec.affinity, path.child('affinity')));
+  errs.push(
+    ...validateTopologySpreadConstraints(
+      spec.topologySpreadConstraints,
+      path.child('topologySpreadConstraints'),
+    ),
+  );
   return errs;
 }
 

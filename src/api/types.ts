@@ -214,14 +214,99 @@ export interface Taint {
   timeAdded?: string;
 }
 
+// ---- scheduling constraints (core/v1 Affinity, TopologySpreadConstraint) ----------------------------
+
+export interface NodeSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
+  values?: string[];
+}
+
+/** Requirements are ANDed; an empty term matches no node. */
+export interface NodeSelectorTerm {
+  matchExpressions?: NodeSelectorRequirement[];
+  /** Only `metadata.name` is supported (In/NotIn with one value). */
+  matchFields?: NodeSelectorRequirement[];
+}
+
+/** Terms are ORed. Required by validation; optional here so partly built values type-check. */
+export interface NodeSelector {
+  nodeSelectorTerms?: NodeSelectorTerm[];
+}
+
+export interface PreferredSchedulingTerm {
+  /** 1–100. */
+  weight: number;
+  preference: NodeSelectorTerm;
+}
+
+export interface NodeAffinity {
+  requiredDuringSchedulingIgnoredDuringExecution?: NodeSelector;
+  preferredDuringSchedulingIgnoredDuringExecution?: PreferredSchedulingTerm[];
+}
+
+/** The pods matching labelSelector in the namespaces (default: the pod's own) define a topology domain. */
+export interface PodAffinityTerm {
+  labelSelector?: LabelSelector;
+  namespaces?: string[];
+  /** Selects namespaces by label; `{}` means all namespaces. */
+  namespaceSelector?: LabelSelector;
+  topologyKey: string;
+  /** Keys whose values on the incoming pod are added to labelSelector as `key In (value)`. */
+  matchLabelKeys?: string[];
+  /** Same, as `key NotIn (value)`. */
+  mismatchLabelKeys?: string[];
+}
+
+export interface WeightedPodAffinityTerm {
+  /** 1–100. */
+  weight: number;
+  podAffinityTerm: PodAffinityTerm;
+}
+
+export interface PodAffinity {
+  requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[];
+  preferredDuringSchedulingIgnoredDuringExecution?: WeightedPodAffinityTerm[];
+}
+
+export interface PodAntiAffinity {
+  requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[];
+  preferredDuringSchedulingIgnoredDuringExecution?: WeightedPodAffinityTerm[];
+}
+
+export interface Affinity {
+  nodeAffinity?: NodeAffinity;
+  podAffinity?: PodAffinity;
+  podAntiAffinity?: PodAntiAffinity;
+}
+
+export type NodeInclusionPolicy = 'Honor' | 'Ignore';
+
+export interface TopologySpreadConstraint {
+  /** ≥ 1: how uneven the matching pods may be spread across the domains. */
+  maxSkew: number;
+  topologyKey: string;
+  whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway';
+  labelSelector?: LabelSelector;
+  /** Only with DoNotSchedule: fewer eligible domains than this count as a global minimum of 0. */
+  minDomains?: number;
+  /** Whether the pod's nodeSelector/required node affinity limits the domains counted (default Honor). */
+  nodeAffinityPolicy?: NodeInclusionPolicy;
+  /** Whether nodes with taints the pod does not tolerate are counted (default Ignore). */
+  nodeTaintsPolicy?: NodeInclusionPolicy;
+  /** Keys whose values on the incoming pod are added to labelSelector (e.g. pod-template-hash). */
+  matchLabelKeys?: string[];
+}
+
 export interface PodSpec {
   containers: Container[];
   initContainers?: Container[];
   volumes?: Volume[];
   nodeName?: string;
   nodeSelector?: Record<string, string>;
-  affinity?: unknown;
+  affinity?: Affinity;
   tolerations?: Toleration[];
+  topologySpreadConstraints?: TopologySpreadConstraint[];
   restartPolicy?: 'Always' | 'OnFailure' | 'Never';
   terminationGracePeriodSeconds?: number;
   activeDeadlineSeconds?: number;

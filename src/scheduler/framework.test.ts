@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CycleState,
+  defaultNormalizeScore,
   fitErrorMessage,
   numFeasibleNodesToFind,
   schedule,
+  SKIP,
   SUCCESS,
   unresolvable,
   unschedulable,
@@ -13,6 +16,8 @@ import {
 } from './framework.js';
 import { defaultPlugins } from './plugins/index.js';
 import { newNodeInfo } from './node-info.js';
+import { staticClusterState } from './cluster-state.js';
+import type { ReplicaSet } from '../api/types.js';
 import { makeNode, makePod } from '../../test/fakes/scheduler-fixtures.js';
 
 const infos = (...names: string[]) => names.map((n) => newNodeInfo(makeNode(n)));
@@ -93,6 +98,33 @@ describe('schedule', () => {
     expect(r.filtered.size).toBe(0);
   });
 
+  it('with the default plugins, PreferNoSchedule taints and default spreading steer the choice', () => {
+    const rs: ReplicaSet = {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'rs', namespace: 'default' },
+      spec: { selector: { matchLabels: { app: 'web' } } },
+    };
+    const sibling = (n: string) => makePod(`s-${n}`, { labels: { app: 'web' }, owner: 'rs', nodeName: n });
+    const nodes = [
+      newNodeInfo(makeNode('a'), [sibling('a')]),
+      newNodeInfo(makeNode('b', { taints: [{ key: 'k', effect: 'PreferNoSchedule' }] })),
+      newNodeInfo(makeNode('c')),
+    ];
+    const pod = makePod('p', { labels: { app: 'web' }, owner: 'rs' });
+    const r = schedule(pod, nodes, defaultPlugins(), {
+      cluster: staticClusterState(nodes, { replicaSets: [rs] }),
+    });
+    expect(r.node).toBe('c');
+    // Weighted sums: TaintToleration 3·100 except b, PodTopologySpread 2·(50 | 100 | 100), LeastAllocated 95 | 97.
+    const s = Object.fromEntries(r.scores);
+    expect(s.c - s.a).toBe(2 * 50 + 2);
+    expect(s.c - s.b).toBe(3 * 100);
+    // The same pod without its ReplicaSet in the cluster has no siblings to spread from.
+    const bare = schedule(pod, nodes, defaultPlugins());
+    expect(Object.fromEntries(bare.scores).c - Object.fromEntries(bare.scores).a).toBe(2);
+  });
+
   it('with the default plugins picks the least loaded fitting node', () => {
     const nodes = [
       newNodeInfo(makeNode('busy', { cpu: '4' }), [makePod('x', { cpu: '3', nodeName: 'busy' })]),
@@ -102,6 +134,80 @@ describe('schedule', () => {
     const r = schedule(makePod('p', { cpu: '500m' }), nodes, defaultPlugins());
     expect(r.node).toBe('idle');
     expect(r.filtered.get('tainted')?.reasons).toEqual(['node(s) had untolerated taint {k: }']);
+  });
+});
+
+describe('PreFilter, PreScore and the cycle state', () => {
+  it('a PreFilter SKIP leaves the plugin out of filtering; state written in PreFilter reaches Filter', () => {
+    const calls: string[] = [];
+    const skipped: FilterPlugin = {
+      name: 'Skipped',
+      preFilter: () => SKIP,
+      filter: () => {
+        calls.push('skipped.filter');
+        return unschedulable('never');
+      },
+    };
+    const stateful: FilterPlugin = {
+      name: 'Stateful',
+      preFilter: (_p, ctx) => {
+        ctx.state.write('Stateful', new Set(['b']));
+        return SUCCESS;
+      },
+      filter: (_p, ni, ctx) =>
+        ctx.state.read<Set<string>>('Stateful')!.has(ni.name) ? unschedulable('no b') : SUCCESS,
+    };
+    const r = schedule(makePod('p'), infos('a', 'b'), { filters: [skipped, stateful], scores: [] });
+    expect(calls).toEqual([]);
+    expect(r.node).toBe('a');
+    expect(r.filtered.get('b')?.reasons).toEqual(['no b']);
+  });
+
+  it('a PreScore SKIP scores every node 0 without calling score or normalize', () => {
+    const skipped: ScorePlugin = {
+      name: 'Skipped',
+      preScore: () => SKIP,
+      score: () => {
+        throw new Error('not called');
+      },
+    };
+    const seen: string[][] = [];
+    const counting: ScorePlugin = {
+      name: 'Counting',
+      preScore: (_p, ctx) => {
+        seen.push(ctx.feasible.map((n) => n.name));
+        ctx.state.write('Counting', 7);
+        return SUCCESS;
+      },
+      score: (_p, ni, ctx) => (ni.name === 'c' ? ctx.state.read<number>('Counting')! : 0),
+    };
+    const r = schedule(makePod('p'), infos('a', 'b', 'c'), {
+      filters: [rejects(['a'])],
+      scores: [
+        { plugin: skipped, weight: 5 },
+        { plugin: counting, weight: 2 },
+      ],
+    });
+    expect(seen).toEqual([['b', 'c']]);
+    expect(Object.fromEntries(r.scores)).toEqual({ b: 0, c: 14 });
+  });
+
+  it('CycleState reads what was written, undefined otherwise', () => {
+    const s = new CycleState();
+    s.write('k', { n: 1 });
+    expect(s.read('k')).toEqual({ n: 1 });
+    expect(s.read('other')).toBeUndefined();
+  });
+
+  it.each<[number[], boolean, number[]]>([
+    [[0, 5, 10], false, [0, 50, 100]],
+    [[1, 2, 3], false, [33, 66, 100]],
+    [[0, 0], false, [0, 0]],
+    [[0, 1, 2], true, [100, 50, 0]],
+    [[0, 0], true, [100, 100]],
+  ])('defaultNormalizeScore(%j, reverse %s) → %j', (scores, reverse, expected) => {
+    defaultNormalizeScore(scores, reverse);
+    expect(scores).toEqual(expected);
   });
 });
 

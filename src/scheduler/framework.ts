@@ -1,9 +1,15 @@
-// The scheduling framework (kube-scheduler's, reduced): Filter plugins say whether a pod fits a node, Score
-// plugins rank the nodes that fit, and schedule() runs filter → score → weighted sum → pick the highest (ties go to
-// the first node name). Plugins are pure functions of (pod, NodeInfo, ClusterState); all I/O is in scheduler.ts.
-import type { Node, PersistentVolumeClaim, Pod } from '../api/types.js';
+// The scheduling framework (kube-scheduler's, reduced): PreFilter plugins compute per-pod state once, Filter
+// plugins say whether a pod fits a node, PreScore/Score plugins rank the nodes that fit, and schedule() runs
+// prefilter → filter → prescore → score → normalize → weighted sum → pick the highest (ties go to the first node
+// name). Plugins are pure functions of (pod, NodeInfo, CycleContext); all I/O is in scheduler.ts.
+//
+// Cost of one cycle: PreFilter/PreScore are O(nodes + matching pods) (the pod index answers "which pods match
+// this selector"), Filter and Score O(1)-ish per node, so a cycle is O(nodes) for any pod.
+import type { Node, PersistentVolumeClaim, Pod, ReplicaSet, Service, StatefulSet } from '../api/types.js';
+import { staticClusterState } from './cluster-state.js';
+import type { PodLister } from './pod-index.js';
 
-export type StatusCode = 'Success' | 'Unschedulable' | 'UnschedulableAndUnresolvable' | 'Error';
+export type StatusCode = 'Success' | 'Unschedulable' | 'UnschedulableAndUnresolvable' | 'Error' | 'Skip';
 
 /** "Doesn't fit" (Unschedulable*) is kept apart from "broke" (Error). Reasons are the texts users see. */
 export interface Status {
@@ -12,6 +18,9 @@ export interface Status {
 }
 
 export const SUCCESS: Status = Object.freeze({ code: 'Success', reasons: [] }) as Status;
+
+/** From PreFilter: this plugin has nothing to check for the pod (its Filter is not run); from PreScore: no score. */
+export const SKIP: Status = Object.freeze({ code: 'Skip', reasons: [] }) as Status;
 
 export function unschedulable(...reasons: string[]): Status {
   return { code: 'Unschedulable', reasons };
@@ -41,41 +50,76 @@ export interface NodeInfo {
   allocatable: Resources;
   /** Host ports in use: `${protocol}/${port}` → hostIP → number of users. */
   usedPorts: Map<string, Map<string, number>>;
-  /** Pods per controller (ownerReference with controller: true), by owner uid. */
-  podsByController: Map<string, number>;
 }
 
 /**
- * Cluster objects other than nodes and pods that some plugins read, from the scheduler's informer caches
- * (kube-scheduler hands its plugins listers the same way).
+ * Cluster objects other than nodes that some plugins read, from the scheduler's informer caches and its pod
+ * index (kube-scheduler hands its plugins listers and a snapshot the same way).
  */
 export interface ClusterState {
   pvc(namespace: string, name: string): PersistentVolumeClaim | undefined;
+  /** The Services of a namespace (default spreading selects a pod's siblings by its Services' selectors). */
+  services(namespace: string): readonly Service[];
+  replicaSet(namespace: string, name: string): ReplicaSet | undefined;
+  statefulSet(namespace: string, name: string): StatefulSet | undefined;
+  /** A namespace's labels (for namespaceSelector in pod affinity terms); undefined if unknown. */
+  namespaceLabels(name: string): Readonly<Record<string, string>> | undefined;
+  /** The NodeInfo of a schedulable node, e.g. to read the topology labels of the node a pod runs on. */
+  nodeInfo(name: string): NodeInfo | undefined;
+  /** Bound and assumed pods, indexed by namespace and labels. */
+  readonly pods: PodLister;
 }
 
-export const EMPTY_CLUSTER_STATE: ClusterState = { pvc: () => undefined };
+/** Per-cycle data that plugins compute in PreFilter/PreScore and read per node (kube-scheduler's CycleState). */
+export class CycleState {
+  private readonly data = new Map<string, unknown>();
+
+  read<T>(key: string): T | undefined {
+    return this.data.get(key) as T | undefined;
+  }
+
+  write(key: string, value: unknown): void {
+    this.data.set(key, value);
+  }
+}
+
+/** What every plugin call of one scheduling cycle can see besides the pod and the node in question. */
+export interface CycleContext {
+  /** Every schedulable node (what PreFilter and PreScore count pods over). */
+  readonly nodes: readonly NodeInfo[];
+  readonly cluster: ClusterState;
+  readonly state: CycleState;
+  /** The nodes that passed the filters; set before PreScore. */
+  feasible: readonly NodeInfo[];
+}
+
+/** A fresh cycle over `nodes`; `feasible` starts as all of them (schedule() narrows it before PreScore). */
+export function newCycle(
+  nodes: readonly NodeInfo[],
+  cluster: ClusterState = staticClusterState(nodes),
+): CycleContext {
+  return { nodes, cluster, state: new CycleState(), feasible: nodes };
+}
 
 export interface FilterPlugin {
   readonly name: string;
   /**
-   * Optional pod-level check before any node is looked at (kube-scheduler's PreFilter), e.g. "the pod's claims
-   * exist". A rejection makes the pod unschedulable on every node, with this status's reasons as the message.
+   * Optional pod-level step before any node is looked at (kube-scheduler's PreFilter): precompute state for
+   * filter(), or reject the pod on every node (its reasons are the message), or SKIP when there is nothing to
+   * check (then filter() is not called for this pod).
    */
-  preFilter?(pod: Pod, cluster: ClusterState): Status;
-  filter(pod: Pod, nodeInfo: NodeInfo, cluster?: ClusterState): Status;
-}
-
-export interface ScoreContext {
-  /** The nodes that passed the filters. */
-  feasible: readonly NodeInfo[];
+  preFilter?(pod: Pod, ctx: CycleContext): Status;
+  filter(pod: Pod, nodeInfo: NodeInfo, ctx: CycleContext): Status;
 }
 
 export interface ScorePlugin {
   readonly name: string;
+  /** Optional per-pod step before scoring (kube-scheduler's PreScore); SKIP means "every node scores 0". */
+  preScore?(pod: Pod, ctx: CycleContext): Status;
   /** 0–100 (MaxNodeScore), unless normalize() maps the raw scores into that range. */
-  score(pod: Pod, nodeInfo: NodeInfo, ctx: ScoreContext): number;
+  score(pod: Pod, nodeInfo: NodeInfo, ctx: CycleContext): number;
   /** Rewrites the raw scores in place; `scores[i]` belongs to `ctx.feasible[i]`. */
-  normalize?(scores: number[], pod: Pod, ctx: ScoreContext): void;
+  normalize?(scores: number[], pod: Pod, ctx: CycleContext): void;
 }
 
 export interface Plugins {
@@ -85,12 +129,26 @@ export interface Plugins {
 
 export const MAX_NODE_SCORE = 100;
 
+/** helper.DefaultNormalizeScore: scale so the highest is 100 (reverse: the highest becomes 0). */
+export function defaultNormalizeScore(scores: number[], reverse = false): void {
+  let max = 0;
+  for (const s of scores) if (s > max) max = s;
+  for (let i = 0; i < scores.length; i++) {
+    if (max === 0) {
+      if (reverse) scores[i] = MAX_NODE_SCORE;
+      continue;
+    }
+    const s = Math.trunc((MAX_NODE_SCORE * scores[i]) / max);
+    scores[i] = reverse ? MAX_NODE_SCORE - s : s;
+  }
+}
+
 export interface ScheduleOptions {
   /** Stop filtering once this many feasible nodes are found (kube-scheduler's percentageOfNodesToScore). */
   numFeasibleNodesToFind?: number;
   /** Index in nodeInfos where filtering starts (rotated between pods so all nodes get their turn). */
   startIndex?: number;
-  /** What plugins may read besides nodes and pods; default: nothing. */
+  /** What plugins may read besides the nodes; default: the pods of `nodeInfos` and no other objects. */
   cluster?: ClusterState;
 }
 
@@ -115,26 +173,28 @@ export function numFeasibleNodesToFind(numAllNodes: number): number {
 }
 
 /** Runs the filters in order; the first that rejects the node decides its Status. */
-export function runFilters(
-  pod: Pod,
-  nodeInfo: NodeInfo,
-  filters: FilterPlugin[],
-  cluster: ClusterState = EMPTY_CLUSTER_STATE,
-): Status {
+export function runFilters(pod: Pod, nodeInfo: NodeInfo, filters: FilterPlugin[], ctx: CycleContext): Status {
   for (const f of filters) {
-    const s = f.filter(pod, nodeInfo, cluster);
+    const s = f.filter(pod, nodeInfo, ctx);
     if (s.code !== 'Success') return s;
   }
   return SUCCESS;
 }
 
-/** Runs the PreFilters; the first rejection, if any. */
-export function runPreFilters(pod: Pod, filters: FilterPlugin[], cluster: ClusterState): Status | undefined {
+/** Runs the PreFilters: the first rejection, if any, and the filters left to run (those that did not SKIP). */
+export function runPreFilters(
+  pod: Pod,
+  filters: FilterPlugin[],
+  ctx: CycleContext,
+): { rejection?: Status; active: FilterPlugin[] } {
+  const active: FilterPlugin[] = [];
   for (const f of filters) {
-    const s = f.preFilter?.(pod, cluster);
-    if (s && s.code !== 'Success') return s;
+    const s = f.preFilter?.(pod, ctx);
+    if (s?.code === 'Skip') continue;
+    if (s && s.code !== 'Success') return { rejection: s, active };
+    active.push(f);
   }
-  return undefined;
+  return { active };
 }
 
 export function schedule(
@@ -147,18 +207,19 @@ export function schedule(
   const want = Math.min(n, opts.numFeasibleNodesToFind ?? n);
   const start = n === 0 ? 0 : (opts.startIndex ?? 0) % n;
   const filtered = new Map<string, Status>();
+  if (n === 0) return { filtered, scores: new Map(), nextStartIndex: 0 };
+  const ctx = newCycle(nodeInfos, opts.cluster);
+  const { rejection, active } = runPreFilters(pod, plugins.filters, ctx);
+  if (rejection) return { filtered, scores: new Map(), nextStartIndex: start, preFilterStatus: rejection };
   const feasible: NodeInfo[] = [];
-  const cluster = opts.cluster ?? EMPTY_CLUSTER_STATE;
-  const preFilterStatus = n === 0 ? undefined : runPreFilters(pod, plugins.filters, cluster);
-  if (preFilterStatus) return { filtered, scores: new Map(), nextStartIndex: start, preFilterStatus };
   let i = 0;
   for (; i < n && feasible.length < want; i++) {
     const ni = nodeInfos[(start + i) % n];
-    const status = runFilters(pod, ni, plugins.filters, cluster);
+    const status = runFilters(pod, ni, active, ctx);
     if (status.code === 'Success') feasible.push(ni);
     else filtered.set(ni.name, status);
   }
-  const nextStartIndex = n === 0 ? 0 : (start + i) % n;
+  const nextStartIndex = (start + i) % n;
   const scores = new Map<string, number>();
   if (feasible.length === 0) return { filtered, scores, nextStartIndex };
   if (feasible.length === 1) {
@@ -167,10 +228,11 @@ export function schedule(
   }
 
   // Plain arrays indexed like `feasible`: this loop runs for every pod over hundreds of nodes.
+  ctx.feasible = feasible;
   const totals = new Array<number>(feasible.length).fill(0);
   const raw = new Array<number>(feasible.length);
-  const ctx: ScoreContext = { feasible };
   for (const { plugin, weight } of plugins.scores) {
+    if (plugin.preScore?.(pod, ctx).code === 'Skip') continue; // every node scores 0
     for (let j = 0; j < feasible.length; j++) raw[j] = plugin.score(pod, feasible[j], ctx);
     plugin.normalize?.(raw, pod, ctx);
     for (let j = 0; j < feasible.length; j++) totals[j] += raw[j] * weight;

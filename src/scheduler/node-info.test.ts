@@ -3,7 +3,7 @@ import { addPod, newNodeInfo, nodeAllocatable, podResources, removePod, setNode 
 import { makeNode, makePod } from '../../test/fakes/scheduler-fixtures.js';
 
 describe('NodeInfo bookkeeping', () => {
-  it('adds and removes pods incrementally (requests, ports, controller counts)', () => {
+  it('adds and removes pods incrementally (requests, ports)', () => {
     const ni = newNodeInfo(makeNode('n', { cpu: '2', memory: '4Gi', pods: '10' }));
     expect(ni.allocatable).toEqual({ cpuMillis: 2000, memoryBytes: 4 * 2 ** 30, pods: 10 });
     const a = makePod('a', { cpu: '250m', memory: '64Mi', hostPorts: [8080], owner: 'rs1' });
@@ -13,19 +13,16 @@ describe('NodeInfo bookkeeping', () => {
     expect(ni.requested).toEqual({ cpuMillis: 250, memoryBytes: 64 * 2 ** 20, pods: 2 });
     expect(ni.nonZeroRequested).toEqual({ cpuMillis: 350, memoryBytes: 264 * 2 ** 20, pods: 2 });
     expect(ni.usedPorts.get('TCP/8080')).toEqual(new Map([['0.0.0.0', 1]]));
-    expect(ni.podsByController.get('rs1')).toBe(2);
     // Replacing a pod (same key) swaps its contribution.
     addPod(ni, makePod('a', { cpu: '1', owner: 'rs2' }));
     expect(ni.requested.cpuMillis).toBe(1000);
     expect(ni.requested.pods).toBe(2);
     expect(ni.usedPorts.size).toBe(0);
-    expect(Object.fromEntries(ni.podsByController)).toEqual({ rs1: 1, rs2: 1 });
     expect(removePod(ni, 'default/a')).toBe(true);
     expect(removePod(ni, 'default/a')).toBe(false);
     removePod(ni, 'default/b');
     expect(ni.requested).toEqual({ cpuMillis: 0, memoryBytes: 0, pods: 0 });
     expect(ni.nonZeroRequested).toEqual({ cpuMillis: 0, memoryBytes: 0, pods: 0 });
-    expect(ni.podsByController.size).toBe(0);
   });
 
   it('setNode refreshes allocatable', () => {

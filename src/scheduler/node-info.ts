@@ -95,18 +95,6 @@ export function podHostPorts(pod: Pod): HostPort[] {
   return out;
 }
 
-const owners = new WeakMap<Pod, string | null>();
-
-/** The uid of the pod's controller (ownerReference with controller: true), memoized per pod object. */
-export function controllerUid(pod: Pod): string | undefined {
-  let uid = owners.get(pod);
-  if (uid === undefined) {
-    uid = pod.metadata.ownerReferences?.find((o) => o.controller)?.uid ?? null;
-    owners.set(pod, uid);
-  }
-  return uid ?? undefined;
-}
-
 export function isTerminal(pod: Pod): boolean {
   return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 }
@@ -120,7 +108,6 @@ export function newNodeInfo(node: Node, pods: Pod[] = []): NodeInfo {
     nonZeroRequested: { cpuMillis: 0, memoryBytes: 0, pods: 0 },
     allocatable: nodeAllocatable(node),
     usedPorts: new Map(),
-    podsByController: new Map(),
   };
   for (const p of pods) addPod(ni, p);
   return ni;
@@ -147,12 +134,6 @@ function account(ni: NodeInfo, pod: Pod, sign: 1 | -1): void {
     else ips.delete(hp.hostIP);
     if (ips.size > 0) ni.usedPorts.set(k, ips);
     else ni.usedPorts.delete(k);
-  }
-  const owner = controllerUid(pod);
-  if (owner) {
-    const n = (ni.podsByController.get(owner) ?? 0) + sign;
-    if (n > 0) ni.podsByController.set(owner, n);
-    else ni.podsByController.delete(owner);
   }
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SchedulerCache } from './scheduler-cache.js';
+import { compileSelector } from './label-selector.js';
 import { makeNode, makePod } from '../../test/fakes/scheduler-fixtures.js';
 
 describe('SchedulerCache', () => {
@@ -68,5 +69,30 @@ describe('SchedulerCache', () => {
     expect(c.updatePod(makePod('p', { cpu: '1', nodeName: 'b' }))).toBe(true);
     expect(c.nodeInfo('a')!.pods.size).toBe(0);
     expect(c.nodeInfo('b')!.pods.size).toBe(1);
+  });
+
+  it('keeps the pod index in step with the NodeInfos (assume, confirm, move, relabel, forget, remove)', () => {
+    const c = new SchedulerCache();
+    c.upsertNode(makeNode('a'));
+    c.upsertNode(makeNode('b'));
+    const web = compileSelector({ matchLabels: { app: 'web' } });
+    const where = () => c.pods.matching('default', web).map((e) => `${e.pod.metadata.name}@${e.nodeName}`);
+    c.assume(makePod('p', { labels: { app: 'web' } }), 'a');
+    expect(where()).toEqual(['p@a']);
+    expect(c.pods.matching('default', web)[0].pod.spec.nodeName).toBe('a'); // the assumed copy is bound
+    expect(c.isBound('default/p')).toBe(false);
+    c.updatePod(makePod('p', { labels: { app: 'web' }, nodeName: 'b' }));
+    expect(where()).toEqual(['p@b']);
+    expect(c.isBound('default/p')).toBe(true);
+    c.updatePod(makePod('p', { labels: { app: 'db' }, nodeName: 'b' }));
+    expect(where()).toEqual([]);
+    c.assume(makePod('q', { labels: { app: 'web' } }), 'a');
+    c.forget('default/q');
+    expect(where()).toEqual([]);
+    c.updatePod(makePod('r', { labels: { app: 'web' }, nodeName: 'a' }));
+    c.updatePod(makePod('r', { labels: { app: 'web' }, nodeName: 'a', phase: 'Failed' }));
+    expect(where()).toEqual([]);
+    c.removePod('default/p');
+    expect(c.pods.matching('default', compileSelector({}))).toEqual([]);
   });
 });

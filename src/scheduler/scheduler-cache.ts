@@ -1,11 +1,13 @@
 // The scheduler's view of the cluster: one NodeInfo per node, updated incrementally from the pod and node
 // informers, plus "assumed" pods — pods the scheduler has just decided to bind, counted on their node before the
-// watch shows the binding, so a burst of pods cannot overcommit a node. The informer's copy of a bound pod
-// replaces the assumed one; a failed binding forgets it.
+// watch shows the binding, so a burst of pods cannot overcommit a node (nor defeat spreading and anti-affinity).
+// The informer's copy of a bound pod replaces the assumed one; a failed binding forgets it. Every counted pod is
+// also in `pods`, the index by namespace and labels that the spreading and affinity plugins query.
 import type { Node, Pod } from '../api/types.js';
 import { objectKey } from '../client/key.js';
 import type { NodeInfo } from './framework.js';
 import { addPod, isTerminal, newNodeInfo, removePod, setNode } from './node-info.js';
+import { PodIndex, type PodLister } from './pod-index.js';
 
 interface PodPlace {
   node: string;
@@ -18,6 +20,12 @@ export class SchedulerCache {
   private readonly ghosts = new Set<string>();
   private readonly places = new Map<string, PodPlace>();
   private sorted: NodeInfo[] | undefined;
+  private readonly index = new PodIndex();
+
+  /** Every counted pod (bound or assumed), by namespace and labels. */
+  get pods(): PodLister {
+    return this.index;
+  }
 
   upsertNode(node: Node): void {
     const name = node.metadata.name ?? '';
@@ -53,6 +61,7 @@ export class SchedulerCache {
     let freed = false;
     if (place && place.node !== nodeName) freed = this.removePod(key);
     addPod(this.infoFor(nodeName), pod);
+    this.index.add(pod, nodeName);
     this.places.set(key, { node: nodeName, assumed: false });
     return freed;
   }
@@ -62,6 +71,7 @@ export class SchedulerCache {
     const place = this.places.get(key);
     if (!place) return false;
     this.places.delete(key);
+    this.index.remove(key);
     const ni = this.infos.get(place.node);
     if (!ni) return false;
     removePod(ni, key);
@@ -73,13 +83,20 @@ export class SchedulerCache {
   assume(pod: Pod, nodeName: string): void {
     const key = objectKey(pod);
     this.removePod(key);
-    addPod(this.infoFor(nodeName), { ...pod, spec: { ...pod.spec, nodeName } });
+    const assumed: Pod = { ...pod, spec: { ...pod.spec, nodeName } };
+    addPod(this.infoFor(nodeName), assumed);
+    this.index.add(assumed, nodeName);
     this.places.set(key, { node: nodeName, assumed: true });
   }
 
   /** Drops an assumed pod (its binding failed). A confirmed pod is left alone. Returns true if one was dropped. */
   forget(key: string): boolean {
     return this.places.get(key)?.assumed === true && this.removePod(key);
+  }
+
+  /** Counted on a node because the informer showed it bound there (not merely assumed). */
+  isBound(key: string): boolean {
+    return this.places.get(key)?.assumed === false;
   }
 
   isAssumed(key: string): boolean {

@@ -3,8 +3,9 @@
 // best node through pods/binding. Binding is asynchronous; the pod is "assumed" on its node meanwhile so the next
 // decisions already count it. A pod that fits nowhere gets PodScheduled=False (Unschedulable) with kube-scheduler's
 // message and a FailedScheduling event, and is retried when the cluster changes (and at least every 30 s).
+// Besides pods and nodes it watches what plugins read (cluster-informers.ts).
 import type { Node, PersistentVolumeClaim, Pod, PodCondition } from '../api/types.js';
-import { NODES, PERSISTENTVOLUMECLAIMS, PODS, type ApiClient } from '../client/api-client.js';
+import { NODES, PODS, type ApiClient } from '../client/api-client.js';
 import type { EventRecorder } from '../client/event-recorder.js';
 import { createInformer, type Informer } from '../client/informer.js';
 import { objectKey } from '../client/key.js';
@@ -20,6 +21,7 @@ import {
 } from './framework.js';
 import { isTerminal } from './node-info.js';
 import { defaultPlugins } from './plugins/index.js';
+import { ClusterInformers } from './cluster-informers.js';
 import { SchedulerCache } from './scheduler-cache.js';
 import { SchedulingQueue, type SchedulingQueueOptions } from './scheduling-queue.js';
 
@@ -90,8 +92,8 @@ export class Scheduler {
   private readonly plugins: Plugins;
   private readonly pods: Informer<Pod>;
   private readonly nodes: Informer<Node>;
-  /** Claims, for the volume-binding plugin (through `cluster`). */
-  private readonly pvcs: Informer<PersistentVolumeClaim>;
+  /** Claims, Services, ReplicaSets, StatefulSets, Namespaces: what plugins read through `cluster`. */
+  private readonly others: ClusterInformers;
   private readonly cluster: ClusterState;
   private readonly cache = new SchedulerCache();
   private readonly queue: SchedulingQueue;
@@ -117,8 +119,8 @@ export class Scheduler {
     const common = { client: this.client, clock: this.clock, logger: this.log };
     this.pods = createInformer<Pod>({ ...common, ref: PODS });
     this.nodes = createInformer<Node>({ ...common, ref: NODES });
-    this.pvcs = createInformer<PersistentVolumeClaim>({ ...common, ref: PERSISTENTVOLUMECLAIMS });
-    this.cluster = { pvc: (namespace, name) => this.pvcs.get(namespace, name) };
+    this.others = new ClusterInformers(common);
+    this.cluster = this.others.clusterState(this.cache);
     this.pods.on('add', (p) => this.onPod(undefined, p));
     this.pods.on('update', (old, p) => this.onPod(old, p));
     this.pods.on('delete', (p) => this.onPodDeleted(p));
@@ -126,18 +128,19 @@ export class Scheduler {
     this.nodes.on('update', (old, n) => this.onNode(old, n));
     this.nodes.on('delete', (n) => this.cache.removeNode(n.metadata.name ?? ''));
     // A claim appearing, being bound to a node or going away can change where waiting pods fit.
-    this.pvcs.on('add', () => this.onClusterChanged());
-    this.pvcs.on('update', (old, pvc) => {
+    const pvcs = this.others.pvcs;
+    pvcs.on('add', () => this.onClusterChanged());
+    pvcs.on('update', (old, pvc) => {
       if (claimChangedForScheduling(old, pvc)) this.onClusterChanged();
     });
-    this.pvcs.on('delete', () => this.onClusterChanged());
+    pvcs.on('delete', () => this.onClusterChanged());
   }
 
   /** Syncs the informers, then starts the scheduling loop. Resolves once scheduling has begun. */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    await Promise.all([this.pods.start(), this.nodes.start(), this.pvcs.start()]);
+    await Promise.all(this.informers().map((i) => i.start()));
     if (this.stopped) return;
     this.log.info(
       { nodes: this.cache.nodeInfos().length, pending: this.queue.activeCount() },
@@ -148,12 +151,14 @@ export class Scheduler {
 
   stop(): void {
     this.stopped = true;
-    this.pods.stop();
-    this.nodes.stop();
-    this.pvcs.stop();
+    for (const i of this.informers()) i.stop();
     this.clock.clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     this.wakeUp();
+  }
+
+  private informers(): Informer<any>[] {
+    return [this.pods, this.nodes, ...this.others.all()];
   }
 
   // ---- the loop -----------------------------------------------------------------------------------
@@ -277,7 +282,11 @@ export class Scheduler {
     const key = objectKey(pod);
     if (pod.spec?.nodeName) {
       this.queue.remove(key);
-      if (this.cache.updatePod(pod)) this.onClusterChanged();
+      // A pod newly seen on a node (or relabelled) can satisfy a waiting pod's affinity or spreading; one that
+      // left frees room. Status-only updates of a known pod change nothing for the others.
+      const known = this.cache.isBound(key);
+      const freed = this.cache.updatePod(pod);
+      if (freed || !known || labelsChanged(old, pod)) this.onClusterChanged();
       return;
     }
     if (!needsScheduling(pod, this.name)) {
@@ -333,6 +342,10 @@ export class Scheduler {
       Math.max(0, at - this.clock.now()),
     );
   }
+}
+
+function labelsChanged(old: Pod | undefined, pod: Pod): boolean {
+  return !!old && JSON.stringify(old.metadata.labels ?? {}) !== JSON.stringify(pod.metadata.labels ?? {});
 }
 
 function podSpecChanged(old: Pod, pod: Pod): boolean {

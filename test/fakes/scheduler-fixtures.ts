@@ -1,5 +1,14 @@
 // Small builders for Pods and Nodes in scheduler tests: only the fields the scheduler reads.
-import type { Container, Node, Pod, PodPhase, Taint, Toleration } from '../../src/api/types.js';
+import type {
+  Affinity,
+  Container,
+  Node,
+  Pod,
+  PodPhase,
+  Taint,
+  Toleration,
+  TopologySpreadConstraint,
+} from '../../src/api/types.js';
 
 export interface PodOptions {
   namespace?: string;
@@ -9,11 +18,14 @@ export interface PodOptions {
   nodeSelector?: Record<string, string>;
   tolerations?: Toleration[];
   hostPorts?: number[];
+  /** Controller owner name (and uid); a ReplicaSet unless ownerKind says otherwise. */
   owner?: string;
+  ownerKind?: 'ReplicaSet' | 'StatefulSet' | 'Job';
   phase?: PodPhase;
   containers?: Container[];
   initContainers?: Container[];
-  affinity?: unknown;
+  affinity?: Affinity;
+  topologySpreadConstraints?: TopologySpreadConstraint[];
   schedulerName?: string;
   labels?: Record<string, string>;
 }
@@ -39,7 +51,13 @@ export function makePod(name: string, o: PodOptions = {}): Pod {
       ...(o.owner
         ? {
             ownerReferences: [
-              { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: o.owner, uid: o.owner, controller: true },
+              {
+                apiVersion: o.ownerKind === 'Job' ? 'batch/v1' : 'apps/v1',
+                kind: o.ownerKind ?? 'ReplicaSet',
+                name: o.owner,
+                uid: o.owner,
+                controller: true,
+              },
             ],
           }
         : {}),
@@ -51,6 +69,7 @@ export function makePod(name: string, o: PodOptions = {}): Pod {
       ...(o.nodeSelector ? { nodeSelector: o.nodeSelector } : {}),
       ...(o.tolerations ? { tolerations: o.tolerations } : {}),
       ...(o.affinity ? { affinity: o.affinity } : {}),
+      ...(o.topologySpreadConstraints ? { topologySpreadConstraints: o.topologySpreadConstraints } : {}),
       ...(o.schedulerName ? { schedulerName: o.schedulerName } : {}),
     },
     status: { phase: o.phase ?? 'Pending' },

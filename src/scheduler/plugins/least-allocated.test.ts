@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { leastAllocated, leastRequestedScore } from './least-allocated.js';
 import { newNodeInfo } from '../node-info.js';
+import { newCycle } from '../framework.js';
 import {
   makeNode,
   makePod,
@@ -34,7 +35,7 @@ describe('LeastAllocated score', () => {
       makeNode('n', node),
       existing.map((o, i) => makePod(`old-${i}`, o)),
     );
-    expect(leastAllocated.score(makePod('new', wanted), ni, { feasible: [ni] })).toBe(score);
+    expect(leastAllocated.score(makePod('new', wanted), ni, newCycle([ni]))).toBe(score);
   });
 
   it.each([

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { nodeName, NODE_NAME_REASON } from './node-name.js';
 import { newNodeInfo } from '../node-info.js';
 import { makeNode, makePod } from '../../../test/fakes/scheduler-fixtures.js';
+import { newCycle } from '../framework.js';
 
 describe('NodeName filter', () => {
   it.each([
@@ -15,7 +16,7 @@ describe('NodeName filter', () => {
       reasons: [NODE_NAME_REASON],
     },
   ])('$name', ({ podNode, node, code, reasons }) => {
-    const s = nodeName.filter(makePod('p', { nodeName: podNode }), newNodeInfo(makeNode(node)));
+    const s = nodeName.filter(makePod('p', { nodeName: podNode }), newNodeInfo(makeNode(node)), newCycle([]));
     expect(s).toEqual({ code, reasons });
   });
 });

@@ -3,6 +3,7 @@ import { nodePorts, NODE_PORTS_REASON } from './node-ports.js';
 import { newNodeInfo } from '../node-info.js';
 import { makeNode, makePod } from '../../../test/fakes/scheduler-fixtures.js';
 import type { ContainerPort, Pod } from '../../api/types.js';
+import { newCycle } from '../framework.js';
 
 const withPorts = (name: string, ports: ContainerPort[], hostNetwork = false): Pod => {
   const p = makePod(name);
@@ -52,7 +53,7 @@ describe('NodePorts filter', () => {
     ],
   ])('%s', (_name, existing, wanted, fits) => {
     const ni = newNodeInfo(makeNode('n'), [withPorts('old', existing)]);
-    const s = nodePorts.filter(withPorts('new', wanted), ni);
+    const s = nodePorts.filter(withPorts('new', wanted), ni, newCycle([ni]));
     expect(s).toEqual(
       fits ? { code: 'Success', reasons: [] } : { code: 'Unschedulable', reasons: [NODE_PORTS_REASON] },
     );
@@ -60,8 +61,8 @@ describe('NodePorts filter', () => {
 
   it('hostNetwork pods use their container ports on the host', () => {
     const ni = newNodeInfo(makeNode('n'), [withPorts('old', [{ containerPort: 9100 }], true)]);
-    expect(nodePorts.filter(withPorts('new', [{ containerPort: 9100, hostPort: 9100 }]), ni).code).toBe(
-      'Unschedulable',
-    );
+    expect(
+      nodePorts.filter(withPorts('new', [{ containerPort: 9100, hostPort: 9100 }]), ni, newCycle([ni])).code,
+    ).toBe('Unschedulable');
   });
 });

@@ -3,6 +3,7 @@ import { nodeReady } from './node-ready.js';
 import { newNodeInfo } from '../node-info.js';
 import { makeNode, makePod, type NodeOptions } from '../../../test/fakes/scheduler-fixtures.js';
 import type { Toleration } from '../../api/types.js';
+import { newCycle } from '../framework.js';
 
 describe('NodeReady filter', () => {
   it.each<[string, NodeOptions['ready'], Toleration[] | undefined, string[]]>([
@@ -34,7 +35,11 @@ describe('NodeReady filter', () => {
       ['node(s) had untolerated taint {node.kubernetes.io/not-ready: }'],
     ],
   ])('%s', (_name, ready, tolerations, reasons) => {
-    const s = nodeReady.filter(makePod('p', { tolerations }), newNodeInfo(makeNode('n', { ready })));
+    const s = nodeReady.filter(
+      makePod('p', { tolerations }),
+      newNodeInfo(makeNode('n', { ready })),
+      newCycle([]),
+    );
     expect(s.reasons).toEqual(reasons);
     expect(s.code).toBe(reasons.length ? 'UnschedulableAndUnresolvable' : 'Success');
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nodeResourcesFit } from './node-resources-fit.js';
 import { newNodeInfo } from '../node-info.js';
+import { newCycle } from '../framework.js';
 import {
   makeNode,
   makePod,
@@ -47,7 +48,7 @@ describe('NodeResourcesFit filter', () => {
       makeNode('n', node),
       existing.map((o, i) => makePod(`old-${i}`, o)),
     );
-    const s = nodeResourcesFit.filter(makePod('new', wanted), ni);
+    const s = nodeResourcesFit.filter(makePod('new', wanted), ni, newCycle([ni]));
     expect(s).toEqual({ code: reasons.length ? 'Unschedulable' : 'Success', reasons });
   });
 
@@ -60,12 +61,12 @@ describe('NodeResourcesFit filter', () => {
       ],
       initContainers: [{ name: 'init', resources: { requests: { cpu: '1500m' } } }],
     });
-    expect(nodeResourcesFit.filter(pod, ni).reasons).toEqual(['Insufficient cpu']);
+    expect(nodeResourcesFit.filter(pod, ni, newCycle([ni])).reasons).toEqual(['Insufficient cpu']);
   });
 
   it('uses limits when requests are not set', () => {
     const ni = newNodeInfo(makeNode('n', { memory: '1Gi' }));
     const pod = makePod('p', { containers: [{ name: 'a', resources: { limits: { memory: '2Gi' } } }] });
-    expect(nodeResourcesFit.filter(pod, ni).reasons).toEqual(['Insufficient memory']);
+    expect(nodeResourcesFit.filter(pod, ni, newCycle([ni])).reasons).toEqual(['Insufficient memory']);
   });
 });

@@ -3,6 +3,7 @@ import { nodeUnschedulable, NODE_UNSCHEDULABLE_REASON } from './node-unschedulab
 import { newNodeInfo } from '../node-info.js';
 import { makeNode, makePod } from '../../../test/fakes/scheduler-fixtures.js';
 import type { Toleration } from '../../api/types.js';
+import { newCycle } from '../framework.js';
 
 describe('NodeUnschedulable filter', () => {
   it.each<[string, boolean, Toleration[] | undefined, boolean]>([
@@ -19,6 +20,7 @@ describe('NodeUnschedulable filter', () => {
     const s = nodeUnschedulable.filter(
       makePod('p', { tolerations }),
       newNodeInfo(makeNode('n', { unschedulable: cordoned })),
+      newCycle([]),
     );
     expect(s).toEqual(
       fits

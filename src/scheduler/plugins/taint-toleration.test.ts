@@ -3,6 +3,7 @@ import { taintToleration, tolerates } from './taint-toleration.js';
 import { newNodeInfo } from '../node-info.js';
 import { makeNode, makePod } from '../../../test/fakes/scheduler-fixtures.js';
 import type { Taint, Toleration } from '../../api/types.js';
+import { newCycle } from '../framework.js';
 
 const gpu: Taint = { key: 'gpu', value: 'true', effect: 'NoSchedule' };
 
@@ -58,7 +59,50 @@ describe('TaintToleration filter', () => {
       ['node(s) had untolerated taint {b: 1}'],
     ],
   ])('%s', (_name, taints, tolerations, code, reasons) => {
-    const s = taintToleration.filter(makePod('p', { tolerations }), newNodeInfo(makeNode('n', { taints })));
+    const s = taintToleration.filter(
+      makePod('p', { tolerations }),
+      newNodeInfo(makeNode('n', { taints })),
+      newCycle([]),
+    );
     expect(s).toEqual({ code, reasons });
+  });
+});
+
+describe('TaintToleration score (PreferNoSchedule)', () => {
+  const soft = (key: string, value?: string): Taint => ({ key, value, effect: 'PreferNoSchedule' });
+  it.each<[string, Record<string, Taint[]>, Toleration[] | undefined, Record<string, number>]>([
+    ['no taints anywhere: all 100', { a: [], b: [] }, undefined, { a: 100, b: 100 }],
+    [
+      'more untolerated taints score lower',
+      { a: [], b: [soft('x')], c: [soft('x'), soft('y')] },
+      undefined,
+      { a: 100, b: 50, c: 0 },
+    ],
+    ['NoSchedule taints do not count here', { a: [gpu], b: [soft('x')] }, undefined, { a: 100, b: 0 }],
+    [
+      'a tolerated taint does not count',
+      { a: [soft('x')], b: [soft('y')] },
+      [{ key: 'x', operator: 'Exists' }],
+      { a: 100, b: 0 },
+    ],
+    [
+      'a toleration for another effect does not help',
+      { a: [soft('x')], b: [] },
+      [{ key: 'x', operator: 'Exists', effect: 'NoSchedule' }],
+      { a: 0, b: 100 },
+    ],
+    [
+      'an effect-less toleration helps',
+      { a: [soft('x', 'v')], b: [] },
+      [{ key: 'x', value: 'v' }],
+      { a: 100, b: 100 },
+    ],
+  ])('%s', (_name, taintsByNode, tolerations, expected) => {
+    const infos = Object.entries(taintsByNode).map(([n, taints]) => newNodeInfo(makeNode(n, { taints })));
+    const pod = makePod('p', { tolerations });
+    const ctx = newCycle(infos);
+    const scores = infos.map((ni) => taintToleration.score(pod, ni, ctx));
+    taintToleration.normalize!(scores, pod, ctx);
+    expect(Object.fromEntries(infos.map((ni, i) => [ni.name, scores[i]]))).toEqual(expected);
   });
 });

@@ -1,6 +1,14 @@
-// TaintToleration: a node's NoSchedule and NoExecute taints keep off every pod that does not tolerate them.
+// TaintToleration: a node's NoSchedule and NoExecute taints keep off every pod that does not tolerate them
+// (Filter); PreferNoSchedule taints the pod does not tolerate count against the node (Score: the node with the
+// most such taints scores 0, a node with none 100).
 import type { Taint, Toleration } from '../../api/types.js';
-import { SUCCESS, unresolvable, type FilterPlugin } from '../framework.js';
+import {
+  defaultNormalizeScore,
+  SUCCESS,
+  unresolvable,
+  type FilterPlugin,
+  type ScorePlugin,
+} from '../framework.js';
 
 /** Kubernetes' Toleration.ToleratesTaint: empty effect/key match all; Exists ignores the value. */
 export function tolerates(t: Toleration, taint: Pick<Taint, 'key' | 'value' | 'effect'>): boolean {
@@ -23,7 +31,23 @@ export function untoleratedTaintReason(taint: Pick<Taint, 'key' | 'value'>): str
   return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`;
 }
 
-export const taintToleration: FilterPlugin = {
+/** The pod's tolerations that can tolerate a PreferNoSchedule taint (effect empty or PreferNoSchedule). */
+function preferNoScheduleTolerations(tolerations: Toleration[] | undefined): Toleration[] {
+  return (tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
+}
+
+export function countIntolerablePreferNoSchedule(
+  taints: Taint[] | undefined,
+  tolerations: Toleration[],
+): number {
+  let n = 0;
+  for (const taint of taints ?? []) {
+    if (taint.effect === 'PreferNoSchedule' && !tolerated(tolerations, taint)) n++;
+  }
+  return n;
+}
+
+export const taintToleration: FilterPlugin & ScorePlugin = {
   name: 'TaintToleration',
   filter(pod, nodeInfo) {
     for (const taint of nodeInfo.node.spec?.taints ?? []) {
@@ -32,4 +56,10 @@ export const taintToleration: FilterPlugin = {
     }
     return SUCCESS;
   },
+  score(pod, nodeInfo) {
+    const taints = nodeInfo.node.spec?.taints;
+    if (!taints || taints.length === 0) return 0; // most nodes: nothing to count
+    return countIntolerablePreferNoSchedule(taints, preferNoScheduleTolerations(pod.spec.tolerations));
+  },
+  normalize: (scores) => defaultNormalizeScore(scores, true),
 };

@@ -5,7 +5,8 @@ import { FakeApiClient } from '../../../test/fakes/fake-api-client.js';
 import { FakeClock } from '../../../test/fakes/fake-clock.js';
 import { makeNode, makePod } from '../../../test/fakes/scheduler-fixtures.js';
 import { Scheduler } from '../scheduler.js';
-import { fitErrorMessage, schedule, type ClusterState } from '../framework.js';
+import { fitErrorMessage, newCycle, schedule, type ClusterState } from '../framework.js';
+import { staticClusterState } from '../cluster-state.js';
 import { newNodeInfo } from '../node-info.js';
 import { defaultPlugins } from './index.js';
 import { VOLUME_NODE_CONFLICT_REASON, volumeBinding } from './volume-binding.js';
@@ -25,8 +26,7 @@ function claim(name: string, node?: string, deleting = false): PersistentVolumeC
 }
 
 function cluster(...claims: PersistentVolumeClaim[]): ClusterState {
-  const byKey = new Map(claims.map((c) => [`${c.metadata.namespace}/${c.metadata.name}`, c]));
-  return { pvc: (ns, name) => byKey.get(`${ns}/${name}`) };
+  return staticClusterState([], { pvcs: claims });
 }
 
 function podWithClaims(...claimNames: string[]): Pod {
@@ -76,9 +76,10 @@ describe('VolumeBinding', () => {
       [],
     ],
   ])('%s', (_name, pod, claims, node, preReasons, filterReasons) => {
-    const state = cluster(...claims);
-    expect(volumeBinding.preFilter!(pod, state).reasons).toEqual(preReasons);
-    const s = volumeBinding.filter(pod, newNodeInfo(makeNode(node)), state);
+    const ni = newNodeInfo(makeNode(node));
+    const ctx = newCycle([ni], cluster(...claims));
+    expect(volumeBinding.preFilter!(pod, ctx).reasons).toEqual(preReasons);
+    const s = volumeBinding.filter(pod, ni, ctx);
     expect(s.reasons).toEqual(filterReasons);
     expect(s.code).toBe(filterReasons.length ? 'UnschedulableAndUnresolvable' : 'Success');
   });
@@ -86,7 +87,7 @@ describe('VolumeBinding', () => {
   it('the claim namespace is the pod namespace', () => {
     const pod = podWithClaims('data');
     pod.metadata.namespace = 'other';
-    expect(volumeBinding.preFilter!(pod, cluster(claim('data'))).reasons).toEqual([
+    expect(volumeBinding.preFilter!(pod, newCycle([], cluster(claim('data')))).reasons).toEqual([
       'persistentvolumeclaim "data" not found',
     ]);
   });

@@ -5,13 +5,7 @@
 //   PreFilter  every claim the pod mounts must exist and not be being deleted (else unschedulable everywhere)
 //   Filter     a claim bound to another node rules this node out
 import type { PersistentVolumeClaim, Pod } from '../../api/types.js';
-import {
-  EMPTY_CLUSTER_STATE,
-  SUCCESS,
-  unresolvable,
-  type ClusterState,
-  type FilterPlugin,
-} from '../framework.js';
+import { SUCCESS, unresolvable, type FilterPlugin } from '../framework.js';
 
 export const SELECTED_NODE_ANNOTATION = 'volume.kubernetes.io/selected-node';
 export const VOLUME_NODE_CONFLICT_REASON = 'node(s) had volume node affinity conflict';
@@ -29,7 +23,7 @@ export function claimNode(claim: PersistentVolumeClaim): string | undefined {
 
 export const volumeBinding: FilterPlugin = {
   name: 'VolumeBinding',
-  preFilter(pod, cluster) {
+  preFilter(pod, { cluster }) {
     for (const name of podClaimNames(pod)) {
       const claim = cluster.pvc(pod.metadata.namespace ?? 'default', name);
       if (!claim) return unresolvable(`persistentvolumeclaim "${name}" not found`);
@@ -38,7 +32,7 @@ export const volumeBinding: FilterPlugin = {
     }
     return SUCCESS;
   },
-  filter(pod, nodeInfo, cluster: ClusterState = EMPTY_CLUSTER_STATE) {
+  filter(pod, nodeInfo, { cluster }) {
     for (const name of podClaimNames(pod)) {
       const claim = cluster.pvc(pod.metadata.namespace ?? 'default', name);
       if (!claim) return unresolvable(`persistentvolumeclaim "${name}" not found`);
