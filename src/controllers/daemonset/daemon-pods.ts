@@ -3,7 +3,7 @@
 // `matchFields metadata.name In [<node>]` that pins the pod to its node while the default scheduler binds it.
 import type { DaemonSet, Pod, PodSpec, PodTemplateSpec, Toleration } from '../../api/types.js';
 import { CONTROLLER_REVISION_HASH_LABEL } from '../common/controller-revision.js';
-import type { NodeSelectorTerm } from '../../scheduler/plugins/node-selector.js';
+import type { NodeSelectorTerm } from '../../scheduler/plugins/node-affinity.js';
 
 /** Pod label with the DaemonSet's template generation (extensions.DaemonSetTemplateGenerationKey). */
 export const TEMPLATE_GENERATION_LABEL = 'pod-template-generation';

@@ -9,7 +9,7 @@
 // new daemon pod (the NoSchedule taint is not tolerated), and the pod already there stays, because every daemon pod
 // tolerates the NoExecute taint.
 import type { DaemonSet, Node, Pod, Taint } from '../../api/types.js';
-import { matchesNodeSelector } from '../../scheduler/plugins/node-selector.js';
+import { matchesNodeSelector } from '../../scheduler/plugins/node-affinity.js';
 import { readinessTaint } from '../../scheduler/plugins/node-ready.js';
 import { tolerated } from '../../scheduler/plugins/taint-toleration.js';
 import {
