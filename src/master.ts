@@ -9,6 +9,7 @@ import { EventRecorder } from './client/event-recorder.js';
 import { systemClock, type Clock } from './common/clock.js';
 import { silentLogger, type Logger } from './common/logger.js';
 import { ControllerManager } from './controllers/manager.js';
+import { nodeLifecycleSettings, type NodeLifecycleProfile } from './controllers/nodelifecycle/settings.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { SqliteStore } from './store/sqlite-store.js';
 
@@ -28,6 +29,15 @@ export interface MasterOptions {
   serviceNodePortRange?: string;
   /** The address pods reach the API server at; default: derived from the listen host (see startApiServer). */
   advertiseAddress?: string;
+  /**
+   * Node failure timing: `lab` (default: Unknown after 10 s of silence, pods evicted 5 s later) or `kubernetes`
+   * (upstream's 50 s and 300 s); the four values below override single settings of the profile.
+   */
+  profile?: NodeLifecycleProfile;
+  nodeMonitorGracePeriodMs?: number;
+  nodeMonitorPeriodMs?: number;
+  defaultNotReadyTolerationSeconds?: number;
+  defaultUnreachableTolerationSeconds?: number;
 }
 
 export interface RunningMaster {
@@ -38,6 +48,12 @@ export interface RunningMaster {
 export async function startMaster(opts: MasterOptions): Promise<RunningMaster> {
   const logger = opts.logger ?? silentLogger;
   const clock = opts.clock ?? systemClock;
+  const lifecycle = nodeLifecycleSettings(opts.profile, {
+    nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs,
+    nodeMonitorPeriodMs: opts.nodeMonitorPeriodMs,
+    defaultNotReadyTolerationSeconds: opts.defaultNotReadyTolerationSeconds,
+    defaultUnreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds,
+  });
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const store = SqliteStore.open({ dataDir: opts.dataDir, logger: logger.child({ component: 'store' }) });
   const api = await startApiServer({
@@ -49,6 +65,10 @@ export async function startMaster(opts: MasterOptions): Promise<RunningMaster> {
     serviceCIDR: opts.serviceCIDR,
     nodePortRange: opts.serviceNodePortRange,
     advertiseAddress: opts.advertiseAddress,
+    defaultTolerationSeconds: {
+      notReady: lifecycle.defaultNotReadyTolerationSeconds,
+      unreachable: lifecycle.defaultUnreachableTolerationSeconds,
+    },
   });
   const client = createInProcessClient(api.service);
 
@@ -65,10 +85,14 @@ export async function startMaster(opts: MasterOptions): Promise<RunningMaster> {
     clusterCIDR: opts.clusterCIDR,
     nodeCIDRMaskSize: opts.nodeCIDRMaskSize,
     serviceCIDR: opts.serviceCIDR,
+    nodeLifecycle: lifecycle,
   });
   await scheduler.start();
   await controllers.start();
-  logger.info({ url: api.url, dataDir: opts.dataDir }, 'master running');
+  logger.info(
+    { url: api.url, dataDir: opts.dataDir, profile: opts.profile ?? 'lab', nodeLifecycle: lifecycle },
+    'master running',
+  );
 
   return {
     url: api.url,

@@ -22,6 +22,7 @@ import type { Store, StoreKey, StoreScope } from '../store/store.js';
 import { bindingTarget, bindPod } from './binding.js';
 import { deletionCompleted, isNamespaceDef, planDeletion, UNDELETABLE_NAMESPACES } from './deletion.js';
 import { applyDefaults, checkNamespaceOpen, prepareForCreate, validateObject } from './admission.js';
+import { admitDefaultTolerations, type DefaultTolerationSeconds } from './admission-default-tolerations.js';
 import { NO_ALLOCATION, type AllocationHooks } from './allocation-hooks.js';
 import {
   carryOverForUpdate,
@@ -57,6 +58,8 @@ export interface ResourceServiceDeps {
   serviceCIDR?: string;
   /** Where NodePorts come from (--service-node-port-range); default 30000-32767. */
   nodePortRange?: string;
+  /** When set, new pods get the not-ready/unreachable tolerations (DefaultTolerationSeconds admission). */
+  defaultTolerationSeconds?: DefaultTolerationSeconds;
 }
 
 export interface WriteOptions {
@@ -90,6 +93,7 @@ export class ResourceService {
   private readonly store: Store;
   private readonly log: Logger;
   private readonly nameSuffix: () => string;
+  private readonly defaultTolerationSeconds?: DefaultTolerationSeconds;
   private readonly watches = new Set<WatchSession>();
 
   constructor(deps: ResourceServiceDeps) {
@@ -98,6 +102,7 @@ export class ResourceService {
     this.clock = deps.clock ?? systemClock;
     this.log = deps.logger ?? silentLogger;
     this.nameSuffix = deps.nameSuffix ?? (() => randomNameSuffix());
+    this.defaultTolerationSeconds = deps.defaultTolerationSeconds;
     this.serviceAllocator = new ServiceAllocator({
       store: deps.store,
       serviceCIDR: deps.serviceCIDR,
@@ -190,6 +195,7 @@ export class ResourceService {
     if (def.namespaced) await checkNamespaceOpen(this.store, def, obj);
     stampNewObject(def, obj, randomUUID(), this.clock.now());
     applyDefaults(this.log, def, obj);
+    if (this.defaultTolerationSeconds) admitDefaultTolerations(def, obj, this.defaultTolerationSeconds);
     const pool = this.allocationHooks(def);
     if (pool) await pool.ready();
     const generateName =

@@ -17,6 +17,7 @@ import {
   isUsableAdvertiseAddress,
   pickAdvertiseAddress,
 } from './kubernetes-service.js';
+import type { DefaultTolerationSeconds } from './admission-default-tolerations.js';
 import { HttpNodeProxy, type NodeProxy } from './node-proxy.js';
 import { ResourceService } from './resource-service.js';
 
@@ -38,6 +39,8 @@ export interface ApiServerOptions {
    * a specific non-loopback address, else the machine's first non-internal IPv4 address.
    */
   advertiseAddress?: string;
+  /** --default-{not-ready,unreachable}-toleration-seconds for new pods; unset: no default tolerations. */
+  defaultTolerationSeconds?: DefaultTolerationSeconds;
 }
 
 export interface RunningApiServer {
@@ -71,6 +74,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     logger,
     serviceCIDR: opts.serviceCIDR,
     nodePortRange: opts.nodePortRange,
+    defaultTolerationSeconds: opts.defaultTolerationSeconds,
   });
   await service.ensureSystemNamespaces();
   const app = createApp({

@@ -15,6 +15,10 @@ import { JobController } from './job/controller.js';
 import { TtlAfterFinishedController } from './job/ttl-after-finished-controller.js';
 import { NamespaceController } from './namespace/controller.js';
 import { NodeIpamController } from './nodeipam/node-ipam-controller.js';
+import { NodeLifecycleController } from './nodelifecycle/node-lifecycle-controller.js';
+import { PodGCController } from './nodelifecycle/pod-gc-controller.js';
+import { nodeLifecycleSettings, type NodeLifecycleSettings } from './nodelifecycle/settings.js';
+import { TaintEvictionController } from './nodelifecycle/taint-eviction-controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import { StatefulSetController } from './statefulset/controller.js';
 
@@ -27,6 +31,8 @@ export interface ControllerManagerOptions {
   nodeCIDRMaskSize?: number;
   /** Service range, kept out of node podCIDRs when it overlaps the cluster range. */
   serviceCIDR?: string;
+  /** Node health and eviction timing (default: the lab profile). */
+  nodeLifecycle?: NodeLifecycleSettings;
 }
 
 interface Startable {
@@ -44,6 +50,7 @@ export class ControllerManager {
     const informers = new InformerFactory({ client: opts.client, clock, logger });
     this.informers = informers;
     const deps = { client: opts.client, informers, clock, logger };
+    const lifecycle = opts.nodeLifecycle ?? nodeLifecycleSettings();
     this.controllers = [
       new NodeIpamController({
         ...deps,
@@ -63,6 +70,13 @@ export class ControllerManager {
       new EndpointSliceMirroringController(deps),
       new GarbageCollector(deps),
       new NamespaceController(deps),
+      new NodeLifecycleController({ ...deps, ...lifecycle }),
+      new TaintEvictionController(deps),
+      new PodGCController({
+        ...deps,
+        periodMs: lifecycle.podGCPeriodMs,
+        quarantineMs: lifecycle.podGCQuarantineMs,
+      }),
     ];
   }
 

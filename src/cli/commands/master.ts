@@ -4,7 +4,14 @@ import type { Command } from 'commander';
 import { DEFAULT_SERVICE_CIDR } from '../../apiserver/ip-allocator.js';
 import { DEFAULT_NODE_PORT_RANGE } from '../../apiserver/port-allocator.js';
 import { DEFAULT_CLUSTER_CIDR, DEFAULT_NODE_MASK_SIZE } from '../../controllers/nodeipam/cidr-allocator.js';
+import {
+  isNodeLifecycleProfile,
+  NODE_LIFECYCLE_PROFILES,
+  type NodeLifecycleProfile,
+} from '../../controllers/nodelifecycle/settings.js';
 import type { CommandHost } from '../command-host.js';
+import { CliError } from '../errors.js';
+import { parseDuration } from '../rollout/watch-object.js';
 import { parseInteger } from './delete.js';
 import { waitForInterrupt } from './agent.js';
 
@@ -16,7 +23,46 @@ interface MasterFlags {
   clusterCidr: string;
   nodeCidrMaskSize: number;
   advertiseAddress?: string;
+  profile: NodeLifecycleProfile;
+  nodeMonitorGracePeriod?: number;
+  nodeMonitorPeriod?: number;
+  defaultNotReadyTolerationSeconds?: number;
+  defaultUnreachableTolerationSeconds?: number;
   logLevel?: string;
+}
+
+/** A Go duration flag (`10s`, `1m30s`, `500ms`; a bare number is seconds) in milliseconds, > 0. */
+function durationFlag(flag: string) {
+  return (value: string): number => {
+    let ms: number;
+    try {
+      ms = parseDuration(value);
+    } catch {
+      throw new CliError(
+        `error: invalid argument "${value}" for "${flag}" flag: time: invalid duration "${value}"`,
+      );
+    }
+    if (ms <= 0)
+      throw new CliError(`error: invalid argument "${value}" for "${flag}" flag: must be positive`);
+    return ms;
+  };
+}
+
+function secondsFlag(flag: string) {
+  return (value: string): number => {
+    const n = parseInteger(value);
+    if (n < 0)
+      throw new CliError(`error: invalid argument "${value}" for "${flag}" flag: must not be negative`);
+    return n;
+  };
+}
+
+function profileFlag(value: string): NodeLifecycleProfile {
+  if (!isNodeLifecycleProfile(value))
+    throw new CliError(
+      `error: invalid argument "${value}" for "--profile" flag: must be one of ${NODE_LIFECYCLE_PROFILES.join(', ')}`,
+    );
+  return value;
 }
 
 export function register(program: Command, host: CommandHost): void {
@@ -38,6 +84,33 @@ export function register(program: Command, host: CommandHost): void {
       '--advertise-address <ip>',
       'where pods reach the API server (the kubernetes Service); default: the listen host, or the first non-loopback IPv4',
     )
+    .option(
+      '--profile <profile>',
+      'node failure timing: lab (a silent node is Unknown after 10s, its pods evicted 5s later) or kubernetes ' +
+        '(upstream: 50s and 300s)',
+      profileFlag,
+      'lab',
+    )
+    .option(
+      '--node-monitor-grace-period <duration>',
+      'silence after which a node is marked Unknown (lab 10s, kubernetes 50s)',
+      durationFlag('--node-monitor-grace-period'),
+    )
+    .option(
+      '--node-monitor-period <duration>',
+      'how often node health is checked (lab 1s, kubernetes 5s)',
+      durationFlag('--node-monitor-period'),
+    )
+    .option(
+      '--default-not-ready-toleration-seconds <seconds>',
+      'tolerationSeconds of the not-ready:NoExecute toleration every new pod gets (lab 5, kubernetes 300)',
+      secondsFlag('--default-not-ready-toleration-seconds'),
+    )
+    .option(
+      '--default-unreachable-toleration-seconds <seconds>',
+      'tolerationSeconds of the unreachable:NoExecute toleration every new pod gets (lab 5, kubernetes 300)',
+      secondsFlag('--default-unreachable-toleration-seconds'),
+    )
     .option('--log-level <level>', 'debug, info, warn or error ($SKIFF_LOG_LEVEL)')
     .action(async (opts: MasterFlags) => {
       const { ctx } = host;
@@ -50,6 +123,11 @@ export function register(program: Command, host: CommandHost): void {
         clusterCIDR: opts.clusterCidr,
         nodeCIDRMaskSize: opts.nodeCidrMaskSize,
         advertiseAddress: opts.advertiseAddress,
+        profile: opts.profile,
+        nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriod,
+        nodeMonitorPeriodMs: opts.nodeMonitorPeriod,
+        defaultNotReadyTolerationSeconds: opts.defaultNotReadyTolerationSeconds,
+        defaultUnreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds,
         logger,
       });
       await waitForInterrupt(ctx);
