@@ -14,6 +14,8 @@ export interface TestLab {
   name: string;
   podRange: string;
   kubectl(args: string[], input?: string): Promise<RunResult>;
+  /** Grows (or shrinks) the lab to `nodes` nodes, like `skiff lab up --nodes N` on a running lab. */
+  resize(nodes: number): Promise<Lab>;
   /** Runs a command inside a node's network namespace (e.g. iptables-save). */
   nodeExec(node: string, argv: string[]): Promise<{ stdout: string; stderr: string; code: number }>;
   down(): Promise<void>;
@@ -27,29 +29,38 @@ export async function startTestLab(nodes: number, opts: { masterArgs?: string[] 
   const podRange = `10.${randomInt(150, 190)}`;
   const cache = mkdtempSync(join(tmpdir(), `skiff-${name}-kube-`));
   const progress: string[] = [];
-  let lab: Lab;
-  try {
-    lab = await labUp({
-      nodes,
+  const port = await freePort();
+  const up = (n: number) =>
+    labUp({
+      nodes: n,
       name,
       subnet,
-      port: await freePort(),
+      port,
       clusterCIDR: `${podRange}.0.0/16`,
       masterArgs: opts.masterArgs,
       progress: (l) => progress.push(l),
     });
+  let lab: Lab;
+  try {
+    lab = await up(nodes);
   } catch (err) {
     await labDown(name).catch(() => undefined);
     throw new Error(`lab up failed: ${String(err)}\n${progress.join('\n')}`);
   }
   const client = new HttpApiClient({ server: lab.masterUrl });
   return {
-    lab,
+    get lab() {
+      return lab;
+    },
     client,
     name,
     podRange,
     kubectl: (args, input) =>
       run(KUBECTL, ['--cache-dir', cache, ...args], { env: { KUBECONFIG: lab.kubeconfig }, input }),
+    resize: async (n) => {
+      lab = await up(n);
+      return lab;
+    },
     nodeExec: async (node, argv) => {
       const r = await lab.exec(node, argv);
       return { stdout: r.stdout, stderr: r.stderr, code: r.code ?? 0 };
