@@ -2,12 +2,16 @@
 // (registration + heartbeat), the pod network (bridge, routes, forward/masquerade rules), kube-proxy (service
 // rules), the kubelet loop and the agent server for logs/exec. Stopping it stops the loops and the server and
 // removes its iptables rules and routes, but leaves the pods' containers running: the next agent adopts them.
+// Resilience: the agent waits for a Docker engine that is not up yet; when the engine restarts under it, the
+// kubelet resyncs every pod and the agent re-checks the pod network, the proxy's rules and the node status at once;
+// when the master is away, everything keeps running on cached state and retries quietly.
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { HttpApiClient } from '../src/client/http-api-client.js';
 import { EventRecorder } from '../src/client/event-recorder.js';
-import { systemClock } from '../src/common/clock.js';
+import { systemClock, type Clock } from '../src/common/clock.js';
 import { componentLogger, createLogger, type Logger } from '../src/common/logger.js';
+import type { ContainerRuntime, RuntimeVersion } from './runtime/container-runtime.js';
 import { DockerContainerRuntime } from './runtime/docker-container-runtime.js';
 import { DEFAULT_PAUSE_IMAGE, ensurePauseImage } from './runtime/pause-image.js';
 import { systemHostInfo } from './kubelet/host-info.js';
@@ -90,7 +94,7 @@ export async function runAgent(opts: AgentOptions): Promise<AgentHandle> {
     clock,
     logger: componentLogger(root, 'agent:runtime'),
   });
-  const version = await runtime.version();
+  const version = await waitForRuntime(runtime, clock, log);
   log.info(
     { runtime: `${version.runtimeName}://${version.version}`, api: version.apiVersion },
     'container runtime',
@@ -221,6 +225,14 @@ export async function runAgent(opts: AgentOptions): Promise<AgentHandle> {
         nodeConfig.clusterDNS ??= [net.gateway];
       }
     }
+    // dockerd restarted (its graceful stop stopped every container; the kubelet is recreating them): put back at
+    // once what a restarting dockerd disturbs (its iptables rules go above ours; the network could be gone), and
+    // tell the master the runtime is fine rather than waiting for the next heartbeat.
+    kubelet.onRuntimeReconnected(() => {
+      void network?.recheck();
+      proxier?.resync();
+      nodeStatus.heartbeatNow();
+    });
     // Pods first: kube-proxy and DNS follow Services on their own and must not hold the kubelet back.
     await kubelet.start();
     if (proxier || dns) void informers.start();
@@ -255,6 +267,18 @@ export async function runAgent(opts: AgentOptions): Promise<AgentHandle> {
       log.info({ node: opts.nodeName }, 'agent stopped; pods keep running');
     },
   };
+}
+
+/** The engine's version; while it does not answer (dockerd still starting), retries with back-off up to 5 s. */
+async function waitForRuntime(runtime: ContainerRuntime, clock: Clock, log: Logger): Promise<RuntimeVersion> {
+  for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
+    try {
+      return await runtime.version();
+    } catch (err) {
+      log.warn({ err: (err as Error).message, retryInMs: delay }, 'container runtime not answering yet');
+      await clock.sleep(delay);
+    }
+  }
 }
 
 /**

@@ -5,11 +5,13 @@ import { mkdtempSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeObject, Pod } from '../../src/api/types.js';
-import { CONFIGMAPS, PODS } from '../../src/client/api-client.js';
+import { CONFIGMAPS, PODS, type ApiClient } from '../../src/client/api-client.js';
+import { ApiError } from '../../src/common/errors.js';
 import { silentLogger } from '../../src/common/logger.js';
 import { FakeApiClient } from '../../test/fakes/fake-api-client.js';
 import { FakeClock, flushMicrotasks } from '../../test/fakes/fake-clock.js';
 import { FakeContainerRuntime } from '../../test/fakes/fake-container-runtime.js';
+import { RecordingLogger } from '../../test/fakes/recording-logger.js';
 import { Kubelet, type KubeletOptions } from './kubelet.js';
 
 const NODE = 'node-1';
@@ -126,6 +128,48 @@ function podSpec(over: Partial<Pod['spec']> = {}, name = 'web'): Pod {
     },
   };
 }
+
+/**
+ * The API server seen through a network that can fail: while down, every call fails as an unreachable server's
+ * would (503 "Unable to connect"), and open watches break.
+ */
+function flakyMaster(client: FakeApiClient) {
+  let down = false;
+  const unreachable = () =>
+    new ApiError(503, 'ServiceUnavailable', 'Unable to connect to the server: connect ECONNREFUSED');
+  const api = new Proxy(client, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      if (!down) return value.bind(target);
+      if (prop === 'watch')
+        return () => {
+          const done = Promise.reject(unreachable());
+          done.catch(() => undefined);
+          return { stop: () => undefined, done };
+        };
+      return async () => {
+        throw unreachable();
+      };
+    },
+  }) as ApiClient;
+  return {
+    api,
+    stop() {
+      down = true;
+      client.breakWatches(unreachable());
+    },
+    start() {
+      down = false;
+    },
+  };
+}
+
+const runningIds = (runtime: FakeContainerRuntime) =>
+  [...runtime.containers.values()]
+    .filter((c) => c.state === 'running')
+    .map((c) => c.id)
+    .sort();
 
 let h: Harness;
 beforeEach(() => {
@@ -476,6 +520,19 @@ describe('Kubelet', () => {
     await other.cleanup();
   });
 
+  it('a sandbox that fails to start is retried with back-off, not in a loop fed by its own cleanup events', async () => {
+    for (let i = 0; i < 50; i++)
+      h.runtime.failNext('startContainer', 'failed to update store for object type');
+    h.client.seed(PODS, podSpec());
+    await h.start();
+    await h.advance(10_000);
+    // attempts at 0, 2, 6 s (2 s doubling): the removal of each failed sandbox fires a destroy event, which
+    // must not trigger an immediate new attempt
+    expect(h.runtime.calls.filter((c) => c.startsWith('createSandbox'))).toHaveLength(3);
+    expect(h.reasons().filter((r) => r === 'FailedCreatePodSandBox')).toHaveLength(3);
+    expect(h.pod()!.status!.containerStatuses![0].state.waiting?.reason).toBe('ContainerCreating');
+  });
+
   it('recreates the whole pod when its sandbox dies', async () => {
     h.client.seed(PODS, podSpec());
     await h.start();
@@ -494,5 +551,89 @@ describe('Kubelet', () => {
       [true, 1],
       [true, 1],
     ]);
+  });
+});
+
+describe('Kubelet resilience', () => {
+  it('an engine restart: pods stay in the API, syncs fail quietly, and on reconnect everything is recreated at once', async () => {
+    const logger = new RecordingLogger();
+    h.client.seed(PODS, podSpec());
+    await h.start({ logger });
+    let reconnects = 0;
+    h.kubelet.onRuntimeReconnected(() => reconnects++);
+    const uid = h.pod()!.metadata.uid;
+
+    h.runtime.stopEngine(); // dockerd's graceful stop: streams break, containers are stopped
+    await h.advance(15_000, 1000); // a periodic resync and the die-less retries all fail
+    expect(h.pod()!.metadata.uid).toBe(uid);
+    expect(h.pod()!.status!.phase).toBe('Running'); // nothing could be observed, so nothing was written
+    expect(h.client.actionsOf('delete', 'pods')).toEqual([]);
+    const warnings = logger.records.filter((r) => r.level === 'warn').map((r) => r.msg);
+    expect(
+      warnings.filter((m) => m === 'container runtime unreachable; pods stay as they are until it is back'),
+    ).toHaveLength(1);
+    expect(warnings).not.toContain('pod sync failed');
+
+    h.runtime.startEngine();
+    await h.settle(); // no clock movement: the reconnect alone triggers the resync
+    expect(reconnects).toBe(1);
+    expect(logger.records.some((r) => r.msg === 'container runtime is back; resyncing every pod')).toBe(true);
+    const sandbox = h.runtime.named('POD').at(-1)!;
+    expect([sandbox.state, sandbox.labels['io.skiff.container.attempt']]).toEqual(['running', '1']);
+    expect(h.runtime.named('app').at(-1)!.state).toBe('running');
+    const status = h.pod()!.status!;
+    expect(status.phase).toBe('Running');
+    expect(status.podIP).toBe(sandbox.ip);
+    expect(status.containerStatuses!.map((c) => [c.name, c.ready, c.restartCount])).toEqual([
+      ['app', true, 1],
+      ['side', true, 1],
+    ]);
+  });
+
+  it('the master away for a minute: nothing restarts, a status change waits, then syncs resume within seconds', async () => {
+    h.runtime.setBehaviour('job', { exitAfterMs: 30_000, exitCode: 0 });
+    h.client.seed(
+      PODS,
+      podSpec(),
+      podSpec({ restartPolicy: 'OnFailure', containers: [{ name: 'job', image: 'busybox:1' }] }, 'job'),
+    );
+    const master = flakyMaster(h.client);
+    const logger = new RecordingLogger();
+    await h.start({ client: master.api, logger });
+    expect(h.pod('job')!.status!.phase).toBe('Running');
+    const ids = runningIds(h.runtime);
+    const calls = h.runtime.calls.length;
+
+    master.stop();
+    await h.advance(25_000, 1000);
+    // the job's container finishes while the master is away: its pod's status write fails and is retried
+    await h.advance(35_000, 1000);
+    expect(h.runtime.calls.slice(calls).filter((c) => !c.startsWith('stop skiff_POD_job'))).toEqual([]);
+    expect(runningIds(h.runtime)).toEqual(
+      ids.filter((id) => h.runtime.containers.get(id)!.labels['io.skiff.pod.name'] === 'web'),
+    );
+    expect(h.pod('job')!.status!.phase).toBe('Running'); // still the old status on the server
+    expect(h.pod('web')).toBeDefined();
+    const failures = logger.records.filter((r) => r.msg === 'pod sync failed');
+    expect(failures.length).toBeGreaterThan(1);
+    expect(failures.filter((r) => r.level === 'warn')).toHaveLength(1);
+
+    master.start();
+    // the failed status write is retried by the next periodic resync (every 10 s). Each resync also reads the
+    // pods' directories, which takes real time: give it some, or fake time races past it.
+    let waited = 0;
+    while (h.pod('job')!.status!.phase !== 'Succeeded' && waited < 15_000) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      await h.advance(500);
+      waited += 500;
+    }
+    expect(h.pod('job')!.status!.phase).toBe('Succeeded');
+    expect(runningIds(h.runtime)).toEqual(runningIds(h.runtime).filter((id) => ids.includes(id)));
+    expect(h.pod('web')!.status!.containerStatuses!.map((c) => c.restartCount)).toEqual([0, 0]);
+    // the pods informer retried at most 5 s apart (plus jitter): the kubelet follows its pods again
+    await h.client.create(PODS, 'default', podSpec({}, 'late'));
+    await h.settle();
+    expect(h.pod('late')!.status!.phase).toBe('Running');
+    expect(h.client.actionsOf('delete', 'pods')).toEqual([]);
   });
 });

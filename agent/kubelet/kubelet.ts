@@ -5,17 +5,23 @@
 // re-reads everything, so a missed trigger costs nothing. The runtime's labels are the only record of what runs,
 // so a restarted kubelet adopts running containers instead of restarting them. Probes (probes/) run beside the
 // loop: a result that flips re-syncs the pod, whose status then shows readiness and whose decision kills a
-// container that failed its liveness or startup probe.
+// container that failed its liveness or startup probe. The runtime monitor (runtime-monitor.ts) also says when
+// the engine goes away and comes back (a dockerd restart): meanwhile syncs fail quietly and retry, pods stay in
+// the API as they are, and on reconnect every pod is resynced at once (an engine stopped gracefully stopped its
+// containers, so their sandboxes and containers are recreated) and onRuntimeReconnected() listeners run.
+// While the master is unreachable the pod informer keeps its cache (a failed list changes nothing), so nothing
+// runs or stops because of it; status writes fail and are retried.
 import type { Pod } from '../../src/api/types.js';
 import { PODS, type ApiClient } from '../../src/client/api-client.js';
 import { createInformer, type Informer } from '../../src/client/informer.js';
 import { systemClock, type Clock, type TimerHandle } from '../../src/common/clock.js';
 import { isApiError } from '../../src/common/errors.js';
 import { silentLogger, type Logger } from '../../src/common/logger.js';
-import type { ContainerRuntime, RuntimeEventStream } from '../runtime/container-runtime.js';
-import { BackoffTracker, DEFAULT_BACKOFF, type BackoffConfig } from './backoff.js';
+import type { ContainerRuntime } from '../runtime/container-runtime.js';
+import { BackoffTracker, DEFAULT_BACKOFF, retryAt, type BackoffConfig } from './backoff.js';
 import type { NodeConfig } from './container-config.js';
 import type { EventSink } from './event-sink.js';
+import { FailureLog } from './failure-log.js';
 import { ImagePuller } from './image-puller.js';
 import { initContainersOf } from './init-containers.js';
 import { sameContent } from './canonical-json.js';
@@ -31,6 +37,7 @@ import {
 import { PodExecutor } from './pod-executor.js';
 import { computePodStatus, type WaitingReason } from './pod-status.js';
 import { PodWorkers } from './pod-workers.js';
+import { RuntimeMonitor } from './runtime-monitor.js';
 import { HttpTcpExecProber } from './probes/http-tcp-exec-prober.js';
 import { ProbeManager } from './probes/probe-manager.js';
 import type { Prober } from './probes/prober.js';
@@ -67,6 +74,15 @@ function onlyStatusChanged(a: Pod, b: Pod): boolean {
 /** Grace used to stop containers of a pod that is gone from the API (the kubelet's minimum). */
 const ORPHAN_GRACE_SECONDS = 2;
 
+/**
+ * Reconnect back-off of the pods informer: up to 5 s (client-go's reflector waits up to 30 s), so an agent resumes
+ * following its pods within seconds of the master coming back.
+ */
+export const POD_INFORMER_BACKOFF = { initialMs: 200, maxMs: 5000, factor: 2, jitter: 0.25 };
+
+/** Retries of a sandbox that could not be created: 2 s doubling to 30 s (forgotten when the runtime reconnects). */
+export const SANDBOX_BACKOFF = { baseMs: 2000, maxMs: 30_000, resetAfterMs: 300_000 };
+
 export class Kubelet {
   private readonly clock: Clock;
   private readonly log: Logger;
@@ -76,13 +92,16 @@ export class Kubelet {
   private readonly volumes: VolumeManager;
   private readonly statusWriter: PodStatusWriter;
   private readonly crashBackoff: BackoffTracker;
+  /** Failed sandbox creations per pod uid. */
+  private readonly sandboxBackoff = new BackoffTracker(SANDBOX_BACKOFF);
   private readonly probes: ProbeManager;
   /** Pods by uid, as the informer last delivered them. */
   private readonly pods = new Map<string, Pod>();
   /** Why each container of a pod could not start (the kubelet's reasonCache), by pod uid. */
   private readonly reasons = new Map<string, Map<string, WaitingReason>>();
   private readonly wakeups = new Map<string, { at: number; handle: TimerHandle }>();
-  private runtimeEvents?: RuntimeEventStream;
+  private readonly runtimeMonitor: RuntimeMonitor;
+  private readonly resyncFailures: FailureLog;
   private resyncTimer?: TimerHandle;
   private started = false;
   private stopped = false;
@@ -100,7 +119,9 @@ export class Kubelet {
         fieldSelector: `spec.nodeName=${opts.node.nodeName}`,
         clock: this.clock,
         logger: this.log,
+        backoff: POD_INFORMER_BACKOFF,
       });
+    this.resyncFailures = new FailureLog(this.log, 'resync');
     this.volumes = new VolumeManager({
       runtime: opts.runtime,
       client: opts.client,
@@ -138,8 +159,20 @@ export class Kubelet {
       sync: (uid) => this.syncPod(uid),
       clock: this.clock,
       concurrency: opts.concurrency ?? 8,
-      onError: (uid, err) =>
-        this.log.warn({ pod: this.describe(uid), err: (err as Error).message }, 'pod sync failed'),
+      onError: (uid, err, failures) => {
+        // Retries of a failure that repeats (the runtime or the master away) are debug lines.
+        const quiet = failures > 1 || this.runtimeMonitor.down;
+        const entry = { pod: this.describe(uid), err: (err as Error).message, failures };
+        if (quiet) this.log.debug(entry, 'pod sync failed');
+        else this.log.warn(entry, 'pod sync failed');
+      },
+    });
+    this.runtimeMonitor = new RuntimeMonitor({
+      runtime: opts.runtime,
+      nodeName: opts.node.nodeName,
+      log: this.log,
+      onPodEvent: (uid) => this.workers.enqueue(uid),
+      onReconnect: () => this.onRuntimeReconnect(),
     });
   }
 
@@ -157,10 +190,7 @@ export class Kubelet {
     this.informer.on('delete', (pod) => this.untrack(pod));
     await this.informer.start();
     // Only now is the pod list complete: before it, every container would look orphaned.
-    this.runtimeEvents = this.opts.runtime.events({ [LABEL_NODE]: this.opts.node.nodeName }, (e) => {
-      const uid = e.labels[LABEL_POD_UID];
-      if (uid && (e.type === 'die' || e.type === 'oom' || e.type === 'destroy')) this.workers.enqueue(uid);
-    });
+    this.runtimeMonitor.start();
     this.started = true;
     await this.resync();
     this.log.info({ node: this.opts.node.nodeName, pods: this.pods.size }, 'kubelet started');
@@ -170,13 +200,21 @@ export class Kubelet {
   async stop(): Promise<void> {
     this.stopped = true;
     this.informer.stop();
-    this.runtimeEvents?.stop();
+    this.runtimeMonitor.stop();
     this.probes.stop();
     this.clock.clearTimeout(this.resyncTimer);
     for (const w of this.wakeups.values()) this.clock.clearTimeout(w.handle);
     this.wakeups.clear();
     this.workers.stop();
     await Promise.race([this.workers.idle(), this.clock.sleep(10_000)]);
+  }
+
+  /**
+   * Calls `fn` each time the container runtime is reachable again after it was not (e.g. dockerd restarted), once
+   * the kubelet has started resyncing its pods. The agent re-checks the pod network and the proxy rules then.
+   */
+  onRuntimeReconnected(fn: () => void): void {
+    this.runtimeMonitor.onReconnected(fn);
   }
 
   /** A pod bound to this node, from the informer cache (used by the agent server). */
@@ -197,12 +235,20 @@ export class Kubelet {
       const mine = await this.opts.runtime.listContainers({ [LABEL_NODE]: this.opts.node.nodeName });
       for (const uid of groupByPod(mine).keys()) if (!this.pods.has(uid)) this.workers.enqueue(uid);
       for (const uid of await this.volumes.knownPods()) if (!this.pods.has(uid)) this.workers.enqueue(uid);
+      this.resyncFailures.succeeded();
     } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'resync failed');
+      this.resyncFailures.failed(err);
     }
     const period = this.opts.resyncPeriodMs ?? 10_000;
     this.clock.clearTimeout(this.resyncTimer);
     if (!this.stopped) this.resyncTimer = this.clock.setTimeout(() => void this.resync(), period);
+  }
+
+  private onRuntimeReconnect(): void {
+    this.log.info({ pods: this.pods.size }, 'container runtime is back; resyncing every pod');
+    // Sandboxes that failed while the engine was going down get a new chance at once.
+    for (const uid of this.pods.keys()) this.sandboxBackoff.forget(uid);
+    void this.resync();
   }
 
   private track(pod: Pod): void {
@@ -245,10 +291,16 @@ export class Kubelet {
       now: this.clock.now(),
       backoff: (name) => this.crashBackoff.get(`${uid}/${name}`),
       failedProbe: (name, c) => this.probes.failedProbe(pod, name, c),
+      sandboxBackoff: this.sandboxBackoff.get(uid),
     });
     this.recordProbeKills(pod, observed, actions);
     const reasons = this.reasonsOf(uid);
     const result = await this.executor.execute(pod, observed, actions, reasons);
+    if (result.sandboxFailed) {
+      const entry = this.sandboxBackoff.observe(uid, { failedAt: this.clock.now() });
+      this.wakeAt(uid, retryAt(entry));
+    } else if (actions.createSandbox) this.sandboxBackoff.forget(uid);
+    if (actions.sandboxRetryAt !== undefined) this.wakeAt(uid, actions.sandboxRetryAt);
     if (result.nextSyncAt !== undefined) this.wakeAt(uid, result.nextSyncAt);
 
     const latest = this.pods.get(uid);
@@ -351,6 +403,7 @@ export class Kubelet {
   private forget(uid: string): void {
     this.probes.removePod(uid);
     this.crashBackoff.forget(`${uid}/`);
+    this.sandboxBackoff.forget(uid);
     this.reasons.delete(uid);
     this.statusWriter.forget(uid);
     const w = this.wakeups.get(uid);

@@ -1,13 +1,21 @@
 // The node's Lease (coordination.k8s.io/v1, namespace kube-node-lease): the cheap heartbeat real kubelets renew
 // every 10 s (a quarter of its 40 s duration). The node lifecycle controller and `kubectl describe node` read it.
+// A failed renewal (the master away) is retried after 200 ms, doubling up to 7 s, as the kubelet's lease
+// controller does, so the lease is fresh again within seconds of the master's return.
 import type { Lease, Node } from '../../src/api/types.js';
 import { LEASES, NODES, type ApiClient } from '../../src/client/api-client.js';
 import type { Clock, TimerHandle } from '../../src/common/clock.js';
 import { isApiError } from '../../src/common/errors.js';
 import type { Logger } from '../../src/common/logger.js';
+import { FailureLog } from './failure-log.js';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 export const LEASE_DURATION_SECONDS = 40;
+
+/** Retry delay after `failures` failed renewals in a row: 200 ms doubling up to 7 s (the kubelet's lease controller). */
+export function leaseRetryDelay(failures: number): number {
+  return Math.min(200 * 2 ** Math.max(0, failures - 1), 7000);
+}
 
 /** Kubernetes MicroTime: RFC 3339 with microseconds. */
 export function microTime(ms: number): string {
@@ -26,7 +34,11 @@ export class NodeLease {
   private timer?: TimerHandle;
   private stopped = false;
 
-  constructor(private readonly opts: NodeLeaseOptions) {}
+  private readonly failures: FailureLog;
+
+  constructor(private readonly opts: NodeLeaseOptions) {
+    this.failures = new FailureLog(opts.log, 'renewing the node lease');
+  }
 
   async renew(): Promise<void> {
     const { client, clock, nodeName } = this.opts;
@@ -67,10 +79,14 @@ export class NodeLease {
     const tick = async () => {
       try {
         await this.renew();
+        this.failures.succeeded();
       } catch (err) {
-        this.opts.log.warn({ err: (err as Error).message }, 'renewing the node lease failed');
+        // The master is unreachable (or restarting): try again at the next period.
+        this.failures.failed(err);
       }
-      if (!this.stopped) this.timer = this.opts.clock.setTimeout(tick, (this.opts.renewSeconds ?? 10) * 1000);
+      const period = (this.opts.renewSeconds ?? 10) * 1000;
+      const delay = this.failures.count > 0 ? Math.min(period, leaseRetryDelay(this.failures.count)) : period;
+      if (!this.stopped) this.timer = this.opts.clock.setTimeout(tick, delay);
     };
     void tick();
   }

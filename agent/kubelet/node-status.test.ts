@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { Node } from '../../src/api/types.js';
 import { NODES } from '../../src/client/api-client.js';
+import { ApiError } from '../../src/common/errors.js';
 import { silentLogger } from '../../src/common/logger.js';
 import { FakeApiClient } from '../../test/fakes/fake-api-client.js';
 import { FakeClock } from '../../test/fakes/fake-clock.js';
 import { FakeContainerRuntime } from '../../test/fakes/fake-container-runtime.js';
+import { RecordingLogger } from '../../test/fakes/recording-logger.js';
 import type { HostInfo } from './host-info.js';
-import { KUBELET_VERSION, NodeStatusManager } from './node-status.js';
+import {
+  KUBELET_VERSION,
+  NodeStatusManager,
+  RUNTIME_DOWN_GRACE_MS,
+  runtimeVersionToReport,
+} from './node-status.js';
 
 const host: HostInfo = {
   cpus: () => 2,
@@ -20,16 +27,17 @@ const host: HostInfo = {
   defaultIPv4: () => '192.168.1.10',
 };
 
-function setup() {
+function setup(opts: { recording?: boolean } = {}) {
   const clock = new FakeClock();
   const client = new FakeApiClient({ clock });
   const runtime = new FakeContainerRuntime(clock);
+  const log = opts.recording ? new RecordingLogger() : undefined;
   const manager = new NodeStatusManager({
     client,
     runtime,
     host,
     clock,
-    log: silentLogger,
+    log: log ?? silentLogger,
     nodeName: 'node-1',
     nodeIP: '192.168.1.10',
     port: 10250,
@@ -37,7 +45,7 @@ function setup() {
     heartbeatSeconds: 10,
   });
   const node = () => client.find<Node>(NODES, undefined, 'node-1')!;
-  return { clock, client, runtime, manager, node };
+  return { clock, client, runtime, manager, node, log };
 }
 
 const cond = (n: Node, type: string) => n.status!.conditions!.find((c) => c.type === type)!;
@@ -107,6 +115,14 @@ describe('NodeStatusManager', () => {
     expect(n.metadata.labels).toMatchObject({ zone: 'a', 'kubernetes.io/hostname': 'node-1' });
   });
 
+  it('a status write that conflicts (the node changed meanwhile) is redone on the current node', async () => {
+    const { client, manager, node } = setup();
+    client.failNext('updateStatus', new ApiError(409, 'Conflict', 'the object has been modified'), 'nodes');
+    await manager.register();
+    expect(cond(node(), 'Ready').status).toBe('True');
+    expect(client.actionsOf('updateStatus', 'nodes')).toHaveLength(2);
+  });
+
   it('heartbeats every period: lastHeartbeatTime moves, lastTransitionTime holds', async () => {
     const { clock, client, manager, node } = setup();
     await manager.start();
@@ -123,15 +139,64 @@ describe('NodeStatusManager', () => {
     expect(client.actionsOf('updateStatus').length).toBe(writes + 2);
   });
 
-  it('reports NotReady while the container runtime does not answer, and re-registers a deleted node', async () => {
+  it('reports NotReady once the runtime has not answered for 30 s, Ready again at once, and re-registers a deleted node', async () => {
     const { clock, client, runtime, manager, node } = setup();
     await manager.start();
-    runtime.failNext('version', 'Cannot connect to the Docker daemon');
+    runtime.stopEngine(); // a dockerd restart that takes a while
     await clock.advance(10_000);
-    expect(cond(node(), 'Ready')).toMatchObject({ status: 'False', reason: 'KubeletNotReady' });
+    await clock.advance(10_000);
+    // within the grace: still Ready, so a quick engine restart never makes the node's pods look lost
+    expect(cond(node(), 'Ready').status).toBe('True');
+    await clock.advance(10_000);
+    expect(cond(node(), 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'KubeletNotReady',
+      message: 'container runtime is down: the Docker engine does not answer',
+    });
+    runtime.startEngine();
+    manager.heartbeatNow(); // what the agent does when the runtime reconnects
+    await clock.advance(0);
+    expect(cond(node(), 'Ready').status).toBe('True');
     await client.delete(NODES, undefined, 'node-1');
     await clock.advance(10_000);
     expect(cond(node(), 'Ready').status).toBe('True');
+    manager.stop();
+  });
+
+  it('reports the runtime answering now, else its last answer within 30 s, else none (down)', () => {
+    const seen = { at: 1000, version: 'docker://20.10.24' };
+    expect(runtimeVersionToReport('docker://20.10.24', undefined, 0)).toBe('docker://20.10.24');
+    expect(runtimeVersionToReport(undefined, undefined, 0)).toBeUndefined();
+    expect(runtimeVersionToReport(undefined, seen, 1000 + RUNTIME_DOWN_GRACE_MS - 1)).toBe(
+      'docker://20.10.24',
+    );
+    expect(runtimeVersionToReport(undefined, seen, 1000 + RUNTIME_DOWN_GRACE_MS)).toBeUndefined();
+  });
+
+  it('while the master is unreachable: one warning, quiet retries every 2 s, and a note when heartbeats work again', async () => {
+    const { clock, client, manager, log } = setup({ recording: true });
+    await manager.start();
+    const unreachable = new ApiError(503, 'ServiceUnavailable', 'Unable to connect to the server');
+    for (let i = 0; i < 6; i++) client.failNext('get', unreachable, 'nodes');
+    // the heartbeat at 10 s fails, and so do the retries 2 s apart at 12, 14, 16, 18 and 20 s
+    await clock.advance(21_999);
+    const beats = log!.records.filter((r) => r.msg.startsWith('node heartbeat'));
+    expect(beats.map((r) => `${r.level} ${r.msg}`)).toEqual([
+      'warn node heartbeat failed',
+      ...Array(5).fill('debug node heartbeat failed'),
+    ]);
+    await clock.advance(1);
+    expect(log!.records.at(-1)).toMatchObject({
+      level: 'info',
+      msg: 'node heartbeat works again',
+      fields: { failures: 6 },
+    });
+    // then the period again
+    const writes = client.actionsOf('updateStatus').length;
+    await clock.advance(9_999);
+    expect(client.actionsOf('updateStatus').length).toBe(writes);
+    await clock.advance(1);
+    expect(client.actionsOf('updateStatus').length).toBe(writes + 1);
     manager.stop();
   });
 });

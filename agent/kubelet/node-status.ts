@@ -1,16 +1,37 @@
 // The Node object of this agent (the kubelet's node status manager): registration at start (create, or update an
 // existing Node keeping what others set in its spec: podCIDR, unschedulable, taints), then a heartbeat that
-// rewrites status (conditions, capacity, addresses, system info) at most `heartbeatSeconds` apart.
+// rewrites status (conditions, capacity, addresses, system info) at most `heartbeatSeconds` apart. As the
+// kubelet does (maxWaitForContainerRuntime), the node turns NotReady only once the container runtime has not
+// answered for 30 s: a quick engine restart must not make the node lifecycle controller evict its pods.
 import type { Node, NodeCondition, NodeStatus } from '../../src/api/types.js';
 import { NODES, type ApiClient } from '../../src/client/api-client.js';
 import { rfc3339, type Clock, type TimerHandle } from '../../src/common/clock.js';
 import { isApiError } from '../../src/common/errors.js';
 import type { Logger } from '../../src/common/logger.js';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
+import { FailureLog } from './failure-log.js';
 import type { HostInfo } from './host-info.js';
 
 export const KUBELET_VERSION = 'v1.32.0-skiff';
 export const MAX_PODS = 110;
+/** After a failed heartbeat (the master unreachable) the next try comes this soon, not a whole period later. */
+export const HEARTBEAT_RETRY_MS = 2000;
+/** How long the runtime may be unreachable before the node reports NotReady (the kubelet's 30 s). */
+export const RUNTIME_DOWN_GRACE_MS = 30_000;
+
+/**
+ * The runtime version the status reports, or undefined when the runtime counts as down: it answered now, or its
+ * last answer (`seen`) is less than `graceMs` old.
+ */
+export function runtimeVersionToReport(
+  answered: string | undefined,
+  seen: { at: number; version: string } | undefined,
+  nowMs: number,
+  graceMs: number = RUNTIME_DOWN_GRACE_MS,
+): string | undefined {
+  if (answered !== undefined) return answered;
+  return seen && nowMs - seen.at < graceMs ? seen.version : undefined;
+}
 
 /** What the status is computed from (gathered from the host and the runtime). */
 export interface NodeFacts {
@@ -130,17 +151,29 @@ export interface NodeStatusOptions {
   port: number;
   dataDir: string;
   heartbeatSeconds?: number;
+  /** How long the runtime may not answer before the node is NotReady (default 30 s). */
+  runtimeDownGraceMs?: number;
 }
 
 export class NodeStatusManager {
   private timer?: TimerHandle;
   private stopped = false;
+  private beating = false;
+  /** The runtime's last answer. */
+  private runtimeSeen: { at: number; version: string } | undefined;
+  private readonly heartbeatFailures: FailureLog;
 
-  constructor(private readonly opts: NodeStatusOptions) {}
+  constructor(private readonly opts: NodeStatusOptions) {
+    this.heartbeatFailures = new FailureLog(opts.log, 'node heartbeat');
+  }
 
   async facts(): Promise<NodeFacts> {
-    const { host, runtime } = this.opts;
-    const version = await runtime.version().catch(() => undefined);
+    const { host, runtime, clock } = this.opts;
+    const v = await runtime.version().catch(() => undefined);
+    const answered = v ? `${v.runtimeName}://${v.version}` : undefined;
+    const now = clock.now();
+    if (answered) this.runtimeSeen = { at: now, version: answered };
+    const version = runtimeVersionToReport(answered, this.runtimeSeen, now, this.opts.runtimeDownGraceMs);
     return {
       nodeName: this.opts.nodeName,
       nodeIP: this.opts.nodeIP,
@@ -153,7 +186,7 @@ export class NodeStatusManager {
       architecture: host.architecture(),
       machineID: host.machineID(),
       bootID: host.bootID(),
-      ...(version ? { runtimeVersion: `${version.runtimeName}://${version.version}` } : {}),
+      ...(version ? { runtimeVersion: version } : {}),
     };
   }
 
@@ -201,6 +234,11 @@ export class NodeStatusManager {
     this.opts.clock.clearTimeout(this.timer);
   }
 
+  /** Heartbeats now instead of at the next period (the container runtime came back; the master did). */
+  heartbeatNow(): void {
+    void this.beat();
+  }
+
   async heartbeat(): Promise<void> {
     const { client, nodeName } = this.opts;
     try {
@@ -213,20 +251,46 @@ export class NodeStatusManager {
   }
 
   private async writeStatus(node: Node, f: NodeFacts): Promise<Node> {
-    const status = buildNodeStatus(node.status, f, this.opts.clock.now());
-    return this.opts.client.updateStatus<Node>(NODES, undefined, { ...node, status });
+    const { client, clock, nodeName } = this.opts;
+    const put = (n: Node) =>
+      client.updateStatus<Node>(NODES, undefined, {
+        ...n,
+        status: buildNodeStatus(n.status, f, clock.now()),
+      });
+    try {
+      return await put(node);
+    } catch (err) {
+      // The Node changed since we read it (right after registration the IPAM controller sets its podCIDR):
+      // write onto the current version rather than fail the registration or skip a heartbeat.
+      if (!isApiError(err, 'Conflict')) throw err;
+      return put(await client.get<Node>(NODES, undefined, nodeName));
+    }
   }
 
   private schedule(): void {
     if (this.stopped) return;
     const period = (this.opts.heartbeatSeconds ?? 10) * 1000;
-    this.timer = this.opts.clock.setTimeout(async () => {
-      try {
-        await this.heartbeat();
-      } catch (err) {
-        this.opts.log.warn({ err: (err as Error).message }, 'node heartbeat failed');
-      }
-      this.schedule();
-    }, period);
+    const delay = this.heartbeatFailures.count > 0 ? Math.min(period, HEARTBEAT_RETRY_MS) : period;
+    this.opts.clock.clearTimeout(this.timer);
+    this.timer = this.opts.clock.setTimeout(() => void this.beat(), delay);
+  }
+
+  /**
+   * One heartbeat at a time. A failure (the master unreachable or restarting) is retried 2 s later, so the node is
+   * Ready again within about 2 s of the master's return rather than up to a whole period.
+   */
+  private async beat(): Promise<void> {
+    if (this.stopped || this.beating) return;
+    this.beating = true;
+    this.opts.clock.clearTimeout(this.timer);
+    try {
+      await this.heartbeat();
+      this.heartbeatFailures.succeeded();
+    } catch (err) {
+      this.heartbeatFailures.failed(err);
+    } finally {
+      this.beating = false;
+    }
+    this.schedule();
   }
 }

@@ -45,6 +45,8 @@ export interface PodExecutorDeps {
 export interface ExecuteResult {
   /** When the pod should be synced again (a back-off expiring, a retry), if sooner than the periodic resync. */
   nextSyncAt?: number;
+  /** The sandbox was to be created and could not be (the kubelet backs off before the next attempt). */
+  sandboxFailed?: boolean;
 }
 
 export class PodExecutor {
@@ -98,7 +100,7 @@ export class PodExecutor {
     }
     if (actions.createSandbox) {
       sandbox = await this.createSandbox(pod, actions.createSandbox.attempt, volumes);
-      if (!sandbox) return { nextSyncAt: clock.now() + RETRY_AFTER_ERROR_MS };
+      if (!sandbox) return { sandboxFailed: true };
     }
 
     for (const w of actions.waiting) {

@@ -83,4 +83,27 @@ describe('PodWorkers', () => {
     expect(errors).toEqual(['a: engine busy', 'a: engine busy']);
     workers.stop();
   });
+
+  it('tells onError how many times in a row a pod failed, and starts counting over after a success', async () => {
+    const clock = new FakeClock();
+    let fail = true;
+    const seen: number[] = [];
+    const workers = new PodWorkers({
+      clock,
+      sync: async () => {
+        if (fail) throw new Error('unreachable');
+      },
+      onError: (_key, _err, failures) => seen.push(failures),
+    });
+    workers.enqueue('a');
+    await clock.advance(1000 + 2000 + 4000);
+    expect(seen).toEqual([1, 2, 3, 4]);
+    fail = false;
+    await clock.advance(8000);
+    fail = true;
+    workers.enqueue('a');
+    await workers.idle();
+    expect(seen).toEqual([1, 2, 3, 4, 1]);
+    workers.stop();
+  });
 });

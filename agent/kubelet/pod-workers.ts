@@ -7,7 +7,8 @@ export interface PodWorkersOptions {
   sync: (key: string) => Promise<void>;
   clock: Clock;
   concurrency?: number;
-  onError?: (key: string, err: unknown) => void;
+  /** A sync failed; `failures` counts the key's failures in a row (1 for the first). */
+  onError?: (key: string, err: unknown, failures: number) => void;
   /** Retry delays after failures: first, doubling up to max. */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -78,8 +79,10 @@ export class PodWorkers {
       await this.opts.sync(key);
       this.failures.delete(key);
     } catch (err) {
-      this.opts.onError?.(key, err);
-      this.scheduleRetry(key);
+      const failures = (this.failures.get(key) ?? 0) + 1;
+      this.failures.set(key, failures);
+      this.opts.onError?.(key, err, failures);
+      this.scheduleRetry(key, failures);
     } finally {
       this.running.delete(key);
       if (this.again.delete(key)) this.enqueue(key);
@@ -87,9 +90,7 @@ export class PodWorkers {
     }
   }
 
-  private scheduleRetry(key: string): void {
-    const n = (this.failures.get(key) ?? 0) + 1;
-    this.failures.set(key, n);
+  private scheduleRetry(key: string, n: number): void {
     const base = this.opts.retryBaseMs ?? 1000;
     const delay = Math.min(base * 2 ** (n - 1), this.opts.retryMaxMs ?? 30_000);
     this.opts.clock.clearTimeout(this.retries.get(key));

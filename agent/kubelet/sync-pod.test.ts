@@ -206,6 +206,19 @@ describe('computePodActions', () => {
     ]);
   });
 
+  it('a sandbox whose creation just failed is not retried before its back-off expires', () => {
+    const dead = { ...sandbox, state: 'exited' as const, exitCode: 137 };
+    const observed = observePod([dead, exited(app, 143), exited(side, 143)]);
+    const sandboxBackoff = { delayMs: 2000, failedAt: NOW - 500 };
+    const waiting = computePodActions(pod(), observed, { ...ctx(), sandboxBackoff });
+    expect(waiting.createSandbox).toBeUndefined();
+    expect(waiting.startContainers).toEqual([]);
+    expect(waiting.sandboxRetryAt).toBe(NOW + 1500);
+    const later = computePodActions(pod(), observed, { ...ctx(), now: NOW + 1500, sandboxBackoff });
+    expect(later.createSandbox).toEqual({ attempt: 1 });
+    expect(later.sandboxRetryAt).toBeUndefined();
+  });
+
   it('a pod being deleted: kill everything with its grace, then finish the deletion', () => {
     const p = pod({}, { deletionTimestamp: '2026-01-01T00:10:30Z', deletionGracePeriodSeconds: 7 });
     const a = computePodActions(p, observePod([sandbox, running(app), running(side)]), ctx());

@@ -54,6 +54,11 @@ export interface PodActions {
     graceSeconds: number;
   };
   createSandbox?: { attempt: number };
+  /**
+   * A sandbox is needed but creating one failed moments ago: nothing is created or started before this time (a
+   * sync triggered meanwhile, e.g. by the runtime's events about the failed attempt's cleanup, must not retry).
+   */
+  sandboxRetryAt?: number;
   startContainers: ContainerStart[];
   /** Containers that should run again but are in crash-loop back-off. */
   waiting: ContainerWait[];
@@ -70,6 +75,8 @@ export interface SyncContext {
   backoff: (containerName: string) => BackoffEntry | undefined;
   /** The probe a running container failed (probes/probe-manager.ts): it is killed and, per policy, restarted. */
   failedProbe?: (containerName: string, c: RuntimeContainer) => 'liveness' | 'startup' | undefined;
+  /** Back-off after failed sandbox creations (the kubelet's pod worker back-off after a failed sync). */
+  sandboxBackoff?: BackoffEntry;
 }
 
 export function podFullName(pod: Pod): string {
@@ -223,7 +230,13 @@ export function computePodActions(pod: Pod, observed: ObservedPod, ctx: SyncCont
         startOrWait(pod, { init: false, index: i }, observed, ctx, actions);
       });
     }
-    if (actions.startContainers.length || actions.waiting.length) actions.createSandbox = { attempt };
+    if (!actions.startContainers.length && !actions.waiting.length) return actions;
+    if (inBackoff(ctx.sandboxBackoff, ctx.now)) {
+      actions.sandboxRetryAt = retryAt(ctx.sandboxBackoff!);
+      actions.startContainers = [];
+    } else {
+      actions.createSandbox = { attempt };
+    }
     return actions;
   }
 

@@ -178,6 +178,27 @@ describe('NetworkAgent', () => {
     await agent.stop();
   });
 
+  it('recheck() repairs at once (dockerd restarted): the hooks it pushed down, a lost network', async () => {
+    const { agent, docker, firewall, settle } = await started();
+    // dockerd's restart puts its own FORWARD rules above ours and (here) lost the network
+    firewall.seedChain('filter', 'DOCKER-ISOLATION-STAGE-1');
+    await firewall.restore('*filter\n-I FORWARD -j DOCKER-ISOLATION-STAGE-1\nCOMMIT\n');
+    await docker.remove('skiff');
+    await agent.recheck();
+    expect(docker.network('skiff')?.subnet).toBe('10.244.1.0/24');
+    expect(firewall.rules('filter', 'FORWARD')[0]).toEqual([
+      ...['-m', 'comment', '--comment', 'skiff'],
+      ...['-j', 'SKIFF-FORWARD'],
+    ]);
+    // the periodic check starts its 30 s over from the recheck
+    const calls = docker.calls.length;
+    await settle(29_000);
+    expect(docker.calls.length).toBe(calls);
+    await settle(1_000);
+    expect(docker.calls.length).toBeGreaterThan(calls);
+    await agent.stop();
+  });
+
   it('keeps retrying while Docker is down, and starts once it is up', async () => {
     const t = setup();
     t.api.seed(NODES, node('node1', '10.200.0.11', '10.244.1.0/24'));

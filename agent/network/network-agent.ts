@@ -241,22 +241,35 @@ export class NetworkAgent {
     }
   }
 
+  /**
+   * Runs the drift check now instead of at the next period (e.g. dockerd restarted: it rewrote its iptables rules
+   * and may have lost the network). Resolves when the check is done; one already running is awaited instead.
+   */
+  recheck(): Promise<void> {
+    if (!this.ready || this.stopped) return Promise.resolve();
+    this.clock.clearTimeout(this.resyncTimer);
+    this.resync ??= (async () => {
+      try {
+        await this.pod.ensure(this.podCIDR!);
+      } catch (err) {
+        this.log.error({ err: (err as Error).message }, 'pod network check failed');
+      }
+      this.kickRoutes();
+      await this.routeSync;
+    })().finally(() => {
+      this.resync = undefined;
+      this.scheduleResync();
+    });
+    return this.resync;
+  }
+
   private scheduleResync(): void {
     if (this.stopped) return;
-    this.resyncTimer = this.clock.setTimeout(() => {
-      this.resync = (async () => {
-        try {
-          await this.pod.ensure(this.podCIDR!);
-        } catch (err) {
-          this.log.error({ err: (err as Error).message }, 'pod network check failed');
-        }
-        this.kickRoutes();
-        await this.routeSync;
-      })().finally(() => {
-        this.resync = undefined;
-        this.scheduleResync();
-      });
-    }, this.deps.resyncPeriodMs ?? RESYNC_MS);
+    this.clock.clearTimeout(this.resyncTimer);
+    this.resyncTimer = this.clock.setTimeout(
+      () => void this.recheck(),
+      this.deps.resyncPeriodMs ?? RESYNC_MS,
+    );
   }
 
   /** Sleeps on the clock; a node event or stop() ends the wait early. */

@@ -8,9 +8,12 @@
 //                           masquerade off, so pod-to-pod traffic keeps the pod IP; NETLAB P4). From POSTROUTING.
 // renderNetworkRules() is pure (golden-tested); NetworkRules applies it through the agent's Firewall (the same
 // interface and iptables adapter as the proxy: agent/proxy/firewall.ts): chain contents in one
-// `iptables-restore --noflush`, hooks after an `iptables -C`, each carrying `-m comment --comment skiff`.
+// `iptables-restore --noflush`, hooks through the proxy's ensureHooks (present once, and ahead of every rule that
+// is not one of our hooks: dockerd puts its own rules at the top again when it restarts), each carrying
+// `-m comment --comment skiff`.
 import { silentLogger, type Logger } from '../../src/common/logger.js';
 import type { Firewall, RuleSpec } from '../proxy/firewall.js';
+import { ensureHooks } from '../proxy/hooks.js';
 
 export const FORWARD_CHAIN = 'SKIFF-FORWARD';
 export const MASQ_CHAIN = 'SKIFF-POD-MASQ';
@@ -118,11 +121,9 @@ export class NetworkRules {
       const name = { filter: FORWARD_CHAIN, nat: MASQ_CHAIN };
       changed.push(...stale.map((t) => `${have[t] ? 'rewrote' : 'created'} ${name[t]}`));
     }
-    for (const hook of NETWORK_HOOKS) {
-      if (await firewall.hasRule(hook)) continue;
-      await firewall.insertRule(hook);
-      changed.push(`hooked ${hook.chain} (${hook.table})`);
-    }
+    const hooks = await ensureHooks(firewall, this.log, NETWORK_HOOKS);
+    changed.push(...hooks.inserted.map((h) => `hooked ${h.chain} (${h.table})`));
+    changed.push(...hooks.moved.map((h) => `moved the ${h.chain} hook to the top (${h.table})`));
     if (changed.length > 0) this.log.info({ changed }, 'pod network rules ensured');
     return changed;
   }

@@ -157,6 +157,17 @@ describe('Proxier', () => {
     expect(firewall.rules('nat', 'PREROUTING')).toContainEqual([...hook.args]);
   });
 
+  it('resync() re-reads iptables and moves hooks dockerd pushed down back to the top, without waiting 30 s', async () => {
+    const { clock, firewall, proxier } = await setup();
+    const hook = HOOK_RULES.find((h) => h.table === 'filter' && h.chain === 'FORWARD')!;
+    firewall.seedChain('filter', 'DOCKER-USER');
+    await firewall.restore('*filter\n-I FORWARD -j DOCKER-USER\nCOMMIT\n');
+    proxier.resync();
+    await clock.advance(MIN_SYNC);
+    expect(firewall.rules('filter', 'FORWARD')).toEqual([[...hook.args], ['-j', 'DOCKER-USER']]);
+    expect(firewall.calls.filter((c) => c === 'save nat').length).toBeGreaterThanOrEqual(2);
+  });
+
   it('deletes the chains of a deleted service in the next restore', async () => {
     const { clock, client, firewall } = await setup();
     const svcChain = serviceChainName('default/web', 'tcp');

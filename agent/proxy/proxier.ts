@@ -92,6 +92,16 @@ export class Proxier {
     this.runner.start();
   }
 
+  /**
+   * Asks for a full sync soon (re-reading iptables and re-ensuring the hooks), e.g. after dockerd restarted and put
+   * its own rules ahead of ours, instead of waiting for the periodic one.
+   */
+  resync(): void {
+    if (!this.started || this.stopped) return;
+    this.knownChains = undefined;
+    this.runner.request();
+  }
+
   /** Stops syncing; with cleanup, removes every proxy chain and hook rule (a clean shutdown of the node). */
   async stop(opts: { cleanup?: boolean } = {}): Promise<void> {
     this.stopped = true;

@@ -150,6 +150,13 @@ export interface RuntimeEventStream {
   stop(): void;
 }
 
+/**
+ * Whether the event stream is connected to the engine. 'disconnected' means the engine went away (stopped,
+ * restarting, its socket gone): events are being missed and calls are failing. 'connected' after 'disconnected'
+ * means it is back, and whoever relies on events must resync.
+ */
+export type RuntimeStreamStatus = 'connected' | 'disconnected';
+
 export interface VolumeSpec {
   name: string;
   labels: Record<string, string>;
@@ -194,8 +201,16 @@ export interface ContainerRuntime {
   exec(id: string, cmd: string[], opts: InteractiveOptions): Promise<InteractiveSession>;
   attach(id: string, opts: InteractiveOptions): Promise<InteractiveSession>;
 
-  /** Lifecycle events of containers carrying these labels, until stop(). Reconnects by itself. */
-  events(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void): RuntimeEventStream;
+  /**
+   * Lifecycle events of containers carrying these labels, until stop(). Reconnects by itself (with back-off) when
+   * the engine goes away; `onStatus` hears each change between connected and disconnected, starting with the
+   * outcome of the first connection attempt.
+   */
+  events(
+    labels: Record<string, string>,
+    onEvent: (e: RuntimeEvent) => void,
+    onStatus?: (status: RuntimeStreamStatus) => void,
+  ): RuntimeEventStream;
 
   ensureVolume(spec: VolumeSpec): Promise<void>;
   removeVolume(name: string): Promise<void>;

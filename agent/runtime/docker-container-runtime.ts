@@ -17,6 +17,7 @@ import type {
   RuntimeContainer,
   RuntimeEvent,
   RuntimeEventStream,
+  RuntimeStreamStatus,
   RuntimeVersion,
   RuntimeVolume,
   SandboxSpec,
@@ -25,6 +26,7 @@ import type {
 import { RuntimeError } from './container-runtime.js';
 import { demuxBuffer, demuxMerged, readJsonLines } from './docker-stream.js';
 import { attachSession, execSession } from './docker-interactive.js';
+import { EventFollower } from './event-follower.js';
 
 export interface DockerRuntimeOptions {
   socketPath?: string;
@@ -266,36 +268,25 @@ export class DockerContainerRuntime implements ContainerRuntime {
     return attachSession(this.docker, id, opts).catch(rethrow);
   }
 
-  events(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void): RuntimeEventStream {
-    let stopped = false;
-    let current: Readable | undefined;
-    let retry: ReturnType<Clock['setTimeout']> | undefined;
-    const connect = async () => {
-      try {
-        const stream = (await (this.docker.getEvents({
+  events(
+    labels: Record<string, string>,
+    onEvent: (e: RuntimeEvent) => void,
+    onStatus?: (status: RuntimeStreamStatus) => void,
+  ): RuntimeEventStream {
+    return new EventFollower({
+      open: () =>
+        this.docker.getEvents({
           filters: { type: ['container'], event: EVENT_TYPES, label: labelFilter(labels) },
-        }) as unknown as Promise<Readable>)) as Readable;
-        if (stopped) return stream.destroy();
-        current = stream;
-        await readJsonLines(stream, (m) => {
-          const type = m.Action ?? m.status;
-          if (!EVENT_TYPES.includes(type)) return;
-          onEvent({ type, id: m.Actor?.ID ?? m.id, labels: m.Actor?.Attributes ?? {} });
-        });
-      } catch (err) {
-        this.log.warn({ err: messageOf(err) }, 'docker event stream failed');
-      }
-      // The engine restarted or the connection broke: reconnect (the kubelet's resync covers the gap).
-      if (!stopped) retry = this.clock.setTimeout(() => void connect(), 1000);
-    };
-    void connect();
-    return {
-      stop: () => {
-        stopped = true;
-        this.clock.clearTimeout(retry);
-        current?.destroy();
+        }) as unknown as Promise<Readable>,
+      onMessage: (m) => {
+        const type = m.Action ?? m.status;
+        if (!EVENT_TYPES.includes(type)) return;
+        onEvent({ type, id: m.Actor?.ID ?? m.id, labels: m.Actor?.Attributes ?? {} });
       },
-    };
+      onStatus,
+      clock: this.clock,
+      log: this.log,
+    }).start();
   }
 
   async ensureVolume(spec: VolumeSpec): Promise<void> {

@@ -165,6 +165,36 @@ describe('informer', () => {
     informer.stop();
   });
 
+  it('while the server is away: the cache stays, one warning then debug lines, and a note when it works again', async () => {
+    const { api, informer, clock, seen, logger } = setup();
+    api.seed(PODS, pod('a'), pod('b'));
+    await informer.start();
+    await clock.advance(0);
+    const down = new ApiError(
+      503,
+      'ServiceUnavailable',
+      'Unable to connect to the server: connect ECONNREFUSED',
+    );
+    for (let i = 0; i < 8; i++) api.failNext('watch', down);
+    api.breakWatches(down);
+    await clock.advance(60_000);
+    expect(names(informer)).toEqual(['a', 'b']);
+    expect(seen).toEqual(['add:a', 'add:b']); // no deletes from a server that could not be reached
+    const failures = logger.records.filter((r) => r.msg === 'watch failed; retrying');
+    expect(failures.map((r) => r.level)).toEqual(['warn', ...Array(8).fill('debug')]);
+    expect(failures[0].fields.err).toEqual({ message: down.message, code: 503 });
+    await clock.advance(30_000); // the ninth attempt (at 81 s, 30 s after the eighth) holds
+    await api.create(PODS, 'default', pod('c'));
+    await clock.advance(0);
+    expect(seen.at(-1)).toBe('add:c');
+    expect(logger.records.at(-1)).toMatchObject({
+      level: 'info',
+      msg: 'list and watch work again',
+      fields: { failures: 9 },
+    });
+    informer.stop();
+  });
+
   it('caps the backoff at 30 s', () => {
     let ms: number | undefined;
     const seq: number[] = [];

@@ -2,7 +2,9 @@
 // Protocol (client-go's Reflector): list → cache → watch from the list's resourceVersion (bookmarks on, a random
 // 300–600 s timeout) → apply events. A 410 (too old resource version) relists and diffs the new list against the
 // cache, so handlers see exactly what changed meanwhile; a watch that ends cleanly resumes from the last RV;
-// transport errors reconnect with exponential backoff. All waiting goes through the Clock.
+// transport errors reconnect with exponential backoff, and a failed list leaves the cache as it was (no deletes
+// while the server is away). The first failure in a row is a warning, its repeats debug lines (a master that
+// is down for a minute would otherwise warn every few seconds per informer). All waiting goes through the Clock.
 import type { KubeObject, Status } from '../api/types.js';
 import { systemClock, type Clock, type TimerHandle } from '../common/clock.js';
 import { isApiError } from '../common/errors.js';
@@ -116,7 +118,18 @@ export function watchTimeoutSeconds(random: () => number): number {
 // ---- the informer -----------------------------------------------------------------------------------
 
 type WatchOutcome =
-  { kind: 'relist' } | { kind: 'ended'; events: number; ms: number } | { kind: 'error'; error: unknown };
+  | { kind: 'relist' }
+  | { kind: 'ended'; events: number; ms: number }
+  | { kind: 'error'; error: unknown; events: number; ms: number };
+
+/** An error for a log line: its message (and code), without the stack of every retry. */
+function describeError(err: unknown): unknown {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return code === undefined ? err.message : { message: err.message, code };
+  }
+  return err;
+}
 
 class ListWatchInformer<T extends KubeObject> implements Informer<T> {
   private cache = new Map<string, T>();
@@ -132,6 +145,8 @@ class ListWatchInformer<T extends KubeObject> implements Informer<T> {
   /** Watches started since the last list (a 410 on the first one means the server is unwell). */
   private watchesSinceList = 0;
   private backoffMs: number | undefined;
+  /** Failed lists and watches in a row (the first is logged as a warning, the rest as debug). */
+  private failures = 0;
   private watch: WatchHandle | undefined;
   private waitTimer: TimerHandle | undefined;
   private wake: (() => void) | undefined;
@@ -217,9 +232,12 @@ class ListWatchInformer<T extends KubeObject> implements Informer<T> {
         needList = true;
       } else if (outcome.kind === 'ended' && (outcome.events > 0 || outcome.ms >= MIN_WATCH_MS)) {
         this.backoffMs = undefined; // a healthy watch: the next failure starts from the initial delay
+        this.recovered();
       } else {
+        // A watch that had worked for a while before breaking was a success: this failure is a new one.
+        if (outcome.events > 0 || outcome.ms >= MIN_WATCH_MS) this.recovered();
         const error = outcome.kind === 'error' ? outcome.error : 'watch closed at once';
-        this.log.warn({ err: error, resourceVersion: this.rv }, 'watch failed; retrying');
+        this.failed('watch failed; retrying', error);
         await this.sleepBackoff();
       }
     }
@@ -240,11 +258,24 @@ class ListWatchInformer<T extends KubeObject> implements Informer<T> {
         this.resolveSynced();
         this.scheduleResync();
       }
+      this.recovered();
       return true;
     } catch (err) {
-      this.log.warn({ err }, 'list failed; retrying');
+      this.failed('list failed; retrying', err);
       return false;
     }
+  }
+
+  private failed(msg: string, err: unknown): void {
+    this.failures++;
+    const entry = { err: describeError(err), resourceVersion: this.rv, failures: this.failures };
+    if (this.failures === 1) this.log.warn(entry, msg);
+    else this.log.debug(entry, msg);
+  }
+
+  private recovered(): void {
+    if (this.failures > 0) this.log.info({ failures: this.failures }, 'list and watch work again');
+    this.failures = 0;
   }
 
   private watchOnce(): Promise<WatchOutcome> {
@@ -275,10 +306,14 @@ class ListWatchInformer<T extends KubeObject> implements Informer<T> {
           if (event.type === 'ERROR') {
             const status = event.object as unknown as Status;
             handle.stop();
-            finish(status.code === 410 ? { kind: 'relist' } : { kind: 'error', error: status });
+            finish(
+              status.code === 410
+                ? { kind: 'relist' }
+                : { kind: 'error', error: status, events, ms: this.clock.now() - started },
+            );
             return;
           }
-          events++;
+          if (events++ === 0) this.recovered();
           this.backoffMs = undefined;
           if (event.object.metadata?.resourceVersion) this.rv = event.object.metadata.resourceVersion;
           const d = applyEvent(this.cache, event);
@@ -289,7 +324,11 @@ class ListWatchInformer<T extends KubeObject> implements Informer<T> {
       handle.done.then(
         () => finish({ kind: 'ended', events, ms: this.clock.now() - started }),
         (error: unknown) =>
-          finish(isApiError(error) && error.code === 410 ? { kind: 'relist' } : { kind: 'error', error }),
+          finish(
+            isApiError(error) && error.code === 410
+              ? { kind: 'relist' }
+              : { kind: 'error', error, events, ms: this.clock.now() - started },
+          ),
       );
     });
   }

@@ -1,5 +1,6 @@
 // An in-memory ContainerRuntime with scripted behaviour, for the kubelet's unit tests: containers that run until
-// stopped, exit with a code after a while, fail to start, ignore SIGTERM; images present, pullable or missing.
+// stopped, exit with a code after a while, fail to start, ignore SIGTERM; images present, pullable or missing; an
+// engine that stops (every call fails, event streams report 'disconnected') and starts again.
 // Time comes from a Clock (FakeClock in tests), and lifecycle events go to subscribers as the engine's would.
 import { PassThrough, Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
@@ -16,6 +17,7 @@ import {
   type RuntimeContainer,
   type RuntimeEvent,
   type RuntimeEventStream,
+  type RuntimeStreamStatus,
   type RuntimeVersion,
   type RuntimeVolume,
   type SandboxSpec,
@@ -58,7 +60,12 @@ export class FakeContainerRuntime implements ContainerRuntime {
   readonly calls: string[] = [];
   private readonly behaviours = new Map<string, (startCount: number) => Behaviour>();
   private readonly starts = new Map<string, number>();
-  private readonly subscribers = new Set<{ labels: Record<string, string>; fn: (e: RuntimeEvent) => void }>();
+  private readonly subscribers = new Set<{
+    labels: Record<string, string>;
+    fn: (e: RuntimeEvent) => void;
+    onStatus?: (s: RuntimeStreamStatus) => void;
+  }>();
+  private engineDown = false;
   private failures: { method: string; error: Error }[] = [];
   private nextIp = 2;
   execHandler: ExecHandler = (_c, cmd, stdin) =>
@@ -81,6 +88,27 @@ export class FakeContainerRuntime implements ContainerRuntime {
 
   failNext(method: keyof ContainerRuntime, message: string): void {
     this.failures.push({ method, error: new RuntimeError('Engine', message) });
+  }
+
+  /**
+   * The engine stops, as dockerd does on SIGTERM without live-restore: event streams break first, then every
+   * running container is stopped (exit 143; no events reach anyone), and every call fails until startEngine().
+   */
+  stopEngine(): void {
+    this.engineDown = true;
+    for (const s of this.subscribers) s.onStatus?.('disconnected');
+    for (const c of this.containers.values()) {
+      if (c.state !== 'running') continue;
+      c.state = 'exited';
+      c.exitCode = 143;
+      c.finishedAt = this.clock.now();
+    }
+  }
+
+  /** The engine is back: calls work again and event streams report 'connected'. */
+  startEngine(): void {
+    this.engineDown = false;
+    for (const s of this.subscribers) s.onStatus?.('connected');
   }
 
   /** Containers of one Kubernetes container name (label), oldest first. */
@@ -210,11 +238,13 @@ export class FakeContainerRuntime implements ContainerRuntime {
   }
 
   async inspect(id: string): Promise<RuntimeContainer | undefined> {
+    this.maybeFail('inspect');
     const c = this.containers.get(id);
     return c ? snapshot(c) : undefined;
   }
 
   async logs(id: string, opts: LogOptions): Promise<Readable> {
+    this.maybeFail('logs');
     const c = this.must(id);
     let text = c.log;
     if (opts.tail !== undefined) {
@@ -235,6 +265,7 @@ export class FakeContainerRuntime implements ContainerRuntime {
   }
 
   async exec(id: string, cmd: string[], opts: InteractiveOptions): Promise<InteractiveSession> {
+    this.maybeFail('exec');
     const c = this.must(id);
     if (c.state !== 'running') throw new RuntimeError('Conflict', `Container ${id} is not running`);
     return this.session((stdin) => this.execHandler(c, cmd, stdin), opts);
@@ -245,9 +276,17 @@ export class FakeContainerRuntime implements ContainerRuntime {
     return this.session((stdin) => ({ stdout: c.log + stdin, exitCode: 0 }), opts);
   }
 
-  events(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void): RuntimeEventStream {
-    const sub = { labels, fn: onEvent };
+  events(
+    labels: Record<string, string>,
+    onEvent: (e: RuntimeEvent) => void,
+    onStatus?: (s: RuntimeStreamStatus) => void,
+  ): RuntimeEventStream {
+    const sub = { labels, fn: onEvent, onStatus };
     this.subscribers.add(sub);
+    // Like the real stream, the first status comes once the connection attempt has finished.
+    queueMicrotask(() => {
+      if (this.subscribers.has(sub)) onStatus?.(this.engineDown ? 'disconnected' : 'connected');
+    });
     return { stop: () => this.subscribers.delete(sub) };
   }
 
@@ -258,10 +297,12 @@ export class FakeContainerRuntime implements ContainerRuntime {
   }
 
   async removeVolume(name: string): Promise<void> {
+    this.maybeFail('removeVolume');
     this.volumes.delete(name);
   }
 
   async listVolumes(labels: Record<string, string>): Promise<RuntimeVolume[]> {
+    this.maybeFail('listVolumes');
     return [...this.volumes.values()].filter((v) => matches(v.labels, labels));
   }
 
@@ -343,6 +384,8 @@ export class FakeContainerRuntime implements ContainerRuntime {
   }
 
   private maybeFail(method: string): void {
+    if (this.engineDown)
+      throw new RuntimeError('Engine', 'connect ENOENT /var/run/docker.sock (the engine is stopped)');
     const i = this.failures.findIndex((f) => f.method === method);
     if (i >= 0) throw this.failures.splice(i, 1)[0].error;
   }
