@@ -4,7 +4,7 @@ import { BackoffTracker, DEFAULT_BACKOFF, goDuration, inBackoff, nextBackoff, re
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 
 describe('crash-loop back-off', () => {
-  it('waits 10 s after the first failure, doubling up to 5 min', () => {
+  it('restarts at once after the first crash, then waits 10 s, doubling up to 5 min (the kubelet)', () => {
     const tracker = new BackoffTracker();
     const delays: number[] = [];
     let t = T0;
@@ -14,23 +14,24 @@ describe('crash-loop back-off', () => {
       delays.push(entry.delayMs / 1000);
       t = retryAt(entry) + 1000;
     }
-    expect(delays).toEqual([10, 20, 40, 80, 160, 300, 300, 300, 300]);
+    expect(delays).toEqual([0, 10, 20, 40, 80, 160, 300, 300, 300]);
   });
 
   it('counts one failure once, however often it is observed', () => {
     const tracker = new BackoffTracker();
     tracker.observe('uid/app', { failedAt: T0 });
     tracker.observe('uid/app', { failedAt: T0 });
-    expect(tracker.get('uid/app')).toEqual({ delayMs: 10_000, failedAt: T0 });
-    expect(tracker.observe('uid/app', { failedAt: T0 + 11_000 }).delayMs).toBe(20_000);
+    expect(tracker.get('uid/app')).toEqual({ delayMs: 0, failedAt: T0 });
+    expect(tracker.observe('uid/app', { failedAt: T0 + 1_000 }).delayMs).toBe(10_000);
   });
 
   it('resets when the container ran for 10 minutes before failing', () => {
     let e = nextBackoff(undefined, { failedAt: T0 }, DEFAULT_BACKOFF);
+    e = nextBackoff(e, { failedAt: T0 + 2_000, ranMs: 1_000 }, DEFAULT_BACKOFF);
     e = nextBackoff(e, { failedAt: T0 + 20_000, ranMs: 5_000 }, DEFAULT_BACKOFF);
     expect(e.delayMs).toBe(20_000);
     e = nextBackoff(e, { failedAt: T0 + 700_000, ranMs: 600_000 }, DEFAULT_BACKOFF);
-    expect(e.delayMs).toBe(10_000);
+    expect(e.delayMs).toBe(0);
   });
 
   it('resets after a quiet spell of 10 minutes past the allowed retry', () => {
@@ -39,7 +40,13 @@ describe('crash-loop back-off', () => {
       { failedAt: T0 + 160_000 + 600_000 },
       DEFAULT_BACKOFF,
     );
-    expect(e.delayMs).toBe(10_000);
+    expect(e.delayMs).toBe(0);
+  });
+
+  it('waits the base delay after the first failed image pull (ErrImagePull, then ImagePullBackOff)', () => {
+    const pulls = new BackoffTracker({ ...DEFAULT_BACKOFF, firstRetryImmediate: false });
+    expect(pulls.observe('uid/img', { failedAt: T0 }).delayMs).toBe(10_000);
+    expect(pulls.observe('uid/img', { failedAt: T0 + 10_000 }).delayMs).toBe(20_000);
   });
 
   it('is configurable (tests shorten it) and keyed per pod and container', () => {

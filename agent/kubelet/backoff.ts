@@ -1,5 +1,6 @@
-// Kubernetes' restart back-off (CrashLoopBackOff, ImagePullBackOff): after a failure the next try waits 10 s,
-// then 20 s, 40 s, … up to 5 min; a container that ran for 10 min before failing starts over at 10 s.
+// Kubernetes' restart back-off (CrashLoopBackOff, ImagePullBackOff). A crashed container is restarted at once
+// the first time, then after 10 s, 20 s, 40 s, … up to 5 min (the kubelet's doBackOff: no entry yet → no wait);
+// a failed image pull waits 10 s from the first failure. A container that ran for 10 min before failing starts over.
 // nextBackoff is pure; BackoffTracker keeps one entry per key (pod uid + container name, or pod uid + image) and
 // counts each failure once however often a sync looks at it.
 
@@ -8,21 +9,33 @@ export interface BackoffConfig {
   maxMs: number;
   /** A run (or a quiet spell) at least this long resets the delay to baseMs. */
   resetAfterMs: number;
+  /** Retry the first failure (and the first after a reset) at once; baseMs applies from the second. */
+  firstRetryImmediate?: boolean;
 }
 
-export const DEFAULT_BACKOFF: BackoffConfig = { baseMs: 10_000, maxMs: 300_000, resetAfterMs: 600_000 };
+/** Crashed containers. */
+export const DEFAULT_BACKOFF: BackoffConfig = {
+  baseMs: 10_000,
+  maxMs: 300_000,
+  resetAfterMs: 600_000,
+  firstRetryImmediate: true,
+};
 
 export interface BackoffEntry {
   /** The wait imposed after the last failure. */
   delayMs: number;
   /** When that failure happened (a container's finishedAt, a failed pull's time). */
   failedAt: number;
+  /** What failed (a container instance), when known: one instance counts once, however it is seen. */
+  id?: string;
 }
 
 export interface Failure {
   failedAt: number;
   /** How long the container ran before failing, when known. */
   ranMs?: number;
+  /** The failed container instance; a probe kill and its exit are one failure. */
+  id?: string;
 }
 
 export function nextBackoff(
@@ -33,9 +46,15 @@ export function nextBackoff(
   const ranLong = (failure.ranMs ?? 0) >= cfg.resetAfterMs;
   // Quiet since the retry was allowed for long enough: the earlier trouble no longer counts.
   const quiet = prev !== undefined && failure.failedAt - (prev.failedAt + prev.delayMs) >= cfg.resetAfterMs;
+  const id = failure.id !== undefined ? { id: failure.id } : {};
   if (!prev || ranLong || quiet)
-    return { delayMs: Math.min(cfg.baseMs, cfg.maxMs), failedAt: failure.failedAt };
-  return { delayMs: Math.min(prev.delayMs * 2, cfg.maxMs), failedAt: failure.failedAt };
+    return {
+      delayMs: cfg.firstRetryImmediate ? 0 : Math.min(cfg.baseMs, cfg.maxMs),
+      failedAt: failure.failedAt,
+      ...id,
+    };
+  const delayMs = prev.delayMs === 0 ? cfg.baseMs : prev.delayMs * 2;
+  return { delayMs: Math.min(delayMs, cfg.maxMs), failedAt: failure.failedAt, ...id };
 }
 
 /** When the next try is allowed. */
@@ -52,10 +71,15 @@ export class BackoffTracker {
 
   constructor(readonly config: BackoffConfig = DEFAULT_BACKOFF) {}
 
-  /** Records a failure; the same failure (same failedAt) seen again changes nothing. */
+  /** Records a failure; the same failure (same instance, or same failedAt when unknown) seen again changes nothing. */
   observe(key: string, failure: Failure): BackoffEntry {
     const prev = this.entries.get(key);
-    if (prev && prev.failedAt === failure.failedAt) return prev;
+    const same =
+      prev !== undefined &&
+      (failure.id !== undefined && prev.id !== undefined
+        ? prev.id === failure.id
+        : prev.failedAt === failure.failedAt);
+    if (same) return prev;
     const next = nextBackoff(prev, failure, this.config);
     this.entries.set(key, next);
     return next;

@@ -230,7 +230,8 @@ describe('Kubelet', () => {
     h.runtime.setBehaviour('app', { exitAfterMs: 1000, exitCode: 1 });
     h.client.seed(PODS, podSpec());
     await h.start();
-    await h.advance(1000);
+    // The first crash (at 1 s) restarts at once, as the kubelet does; the second (at 2 s) waits 10 s.
+    await h.advance(2000);
     let app = h.pod()!.status!.containerStatuses![0];
     expect(app.state.waiting).toEqual({
       reason: 'CrashLoopBackOff',
@@ -249,10 +250,10 @@ describe('Kubelet', () => {
     await h.advance(200_000);
     const times = h.startTimes('app');
     const starts = times.map((t) => (t - times[0]) / 1000);
-    // Each run lasts 1 s, then waits 10, 20, 40, 80 s.
-    expect(starts.slice(0, 5)).toEqual([0, 11, 32, 73, 154]);
+    // Each run lasts 1 s, then waits 0, 10, 20, 40, 80 s.
+    expect(starts.slice(0, 6)).toEqual([0, 1, 12, 33, 74, 155]);
     app = h.pod()!.status!.containerStatuses![0];
-    expect(app.restartCount).toBe(4);
+    expect(app.restartCount).toBe(5);
     // Only the newest dead instance is kept.
     expect(h.runtime.named('app').filter((c) => c.state === 'exited').length).toBeLessThanOrEqual(2);
   });

@@ -133,7 +133,8 @@ export class Kubelet {
       events: opts.events,
       clock: this.clock,
       log: this.log,
-      backoff: new BackoffTracker(backoff),
+      // Image pulls wait baseMs after the first failure too (ErrImagePull, then ImagePullBackOff).
+      backoff: new BackoffTracker({ ...backoff, firstRetryImmediate: false }),
     });
     this.executor = new PodExecutor({
       runtime: opts.runtime,
@@ -333,7 +334,7 @@ export class Kubelet {
       if (!newest || newest.state === 'running' || (newest.state === 'created' && !newest.error)) continue;
       const failedAt = newest.finishedAt ?? newest.createdAt;
       const ranMs = newest.startedAt ? Math.max(0, failedAt - newest.startedAt) : 0;
-      this.crashBackoff.observe(`${pod.metadata.uid}/${c.name}`, { failedAt, ranMs });
+      this.crashBackoff.observe(`${pod.metadata.uid}/${c.name}`, { failedAt, ranMs, id: newest.id });
     }
   }
 
@@ -348,6 +349,7 @@ export class Kubelet {
       const startedAt = observed.containers.find((c) => c.id === k.id)?.startedAt;
       this.crashBackoff.observe(`${pod.metadata.uid}/${k.name}`, {
         failedAt: now,
+        id: k.id,
         ...(startedAt !== undefined ? { ranMs: Math.max(0, now - startedAt) } : {}),
       });
     }

@@ -209,10 +209,15 @@ describe('kubelet probes', () => {
     // A fresh container runs its startup probe again; this time it never passes.
     h.prober.fail('exec test -f /tmp/up', '');
     h.runtime.kill(h.runtime.named('app')[0].id, 1);
-    await h.advance(11_000);
+    // The first crash restarts at once (the kubelet's back-off starts with the second).
+    await h.advance(1000);
     expect(h.app()).toMatchObject({ restartCount: 1, started: false, ready: false });
-    await h.advance(4000);
-    expect(h.messages('Killing')).toEqual(['Container app failed startup probe, will be restarted']);
+    // Four failed startup probes (1 s apart) kill it; that restart is immediate too (only one failure so far was
+    // backed off), the next one fails again and is killed, and from then on the crash-loop back-off applies.
+    await h.advance(5000);
+    expect(h.messages('Killing')).toEqual(
+      Array(2).fill('Container app failed startup probe, will be restarted'),
+    );
     expect(h.messages('Unhealthy')).toContain('Startup probe failed: ');
     expect(h.app().restartCount).toBe(2);
   });
@@ -225,16 +230,17 @@ describe('kubelet probes', () => {
     h.prober.fail('exec false', '');
     await h.start();
     await h.advance(3000);
+    // The first two restarts are immediate (the back-off starts after the second failure), then it waits.
     expect(h.messages('Killing')).toEqual(
-      Array(2).fill('Container app failed liveness probe, will be restarted'),
+      Array(3).fill('Container app failed liveness probe, will be restarted'),
     );
-    expect(h.app().restartCount).toBe(1);
+    expect(h.app().restartCount).toBe(2);
     expect(h.app().state.waiting?.reason).toBe('CrashLoopBackOff');
     expect(h.messages('BackOff')[0]).toMatch(
       /^Back-off restarting failed container app in pod web_default\(/,
     );
     await h.advance(25_000);
-    expect(h.app().restartCount).toBeGreaterThanOrEqual(2);
+    expect(h.app().restartCount).toBeGreaterThanOrEqual(3);
   });
 
   it('restartPolicy Never: a liveness failure kills the container for good', async () => {
