@@ -270,6 +270,19 @@ describe('Kubelet', () => {
     expect(h.runtime.named('app')).toHaveLength(1);
   });
 
+  it('a second delete with a shorter grace period cuts a running termination short', async () => {
+    h.runtime.setBehaviour('app', { ignoreSigterm: true });
+    h.client.seed(PODS, podSpec({ terminationGracePeriodSeconds: 30 }));
+    await h.start();
+    await h.client.delete(PODS, 'default', 'web');
+    await h.advance(1000);
+    expect(h.pod()).toBeDefined(); // waiting out the 30 s: app ignores SIGTERM
+    await h.client.delete(PODS, 'default', 'web', { gracePeriodSeconds: 2 });
+    await h.advance(2500);
+    expect(h.pod()).toBeUndefined();
+    expect(h.runtime.containers.size).toBe(0);
+  });
+
   it('graceful deletion stops containers with the grace period, removes everything, then deletes with grace 0', async () => {
     h.runtime.setBehaviour('app', { ignoreSigterm: true });
     h.client.seed(PODS, podSpec({ terminationGracePeriodSeconds: 5 }));

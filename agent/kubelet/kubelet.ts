@@ -181,6 +181,9 @@ export class Kubelet {
     this.informer.on('add', (pod) => this.track(pod));
     this.informer.on('update', (old, pod) => {
       if (old.metadata.uid !== pod.metadata.uid) this.untrack(old);
+      if (old.metadata.uid === pod.metadata.uid && shortenedGrace(old, pod) !== undefined) {
+        void this.shortenTermination(pod, shortenedGrace(old, pod)!);
+      }
       // Like the kubelet, a change of status alone (often our own write) is no reason to sync.
       if (old.metadata.uid === pod.metadata.uid && onlyStatusChanged(old, pod)) {
         this.pods.set(pod.metadata.uid ?? '', pod);
@@ -355,6 +358,19 @@ export class Kubelet {
     }
   }
 
+  /**
+   * A second delete shortened the grace period of a pod that is already stopping (kubectl delete --grace-period=1,
+   * drain): the worker is busy waiting out the longer stop, so stop the running containers again here with the
+   * shorter grace — the runtime sends SIGTERM again and kills after the new, shorter wait, as the kubelet does.
+   */
+  private async shortenTermination(pod: Pod, graceSeconds: number): Promise<void> {
+    const running = (await this.listPod(pod.metadata.uid ?? '')).containers.filter(
+      (c) => c.state === 'running',
+    );
+    this.log.info({ pod: podFullName(pod), grace: graceSeconds }, 'grace period shortened');
+    await Promise.allSettled(running.map((c) => this.opts.runtime.stopContainer(c.id, graceSeconds)));
+  }
+
   /** Graceful deletion: stop with the pod's grace, remove everything, then finish the deletion in the API. */
   private async terminate(pod: Pod, observed: ObservedPod): Promise<void> {
     const uid = pod.metadata.uid ?? '';
@@ -433,4 +449,12 @@ export class Kubelet {
     );
     this.wakeups.set(uid, { at, handle });
   }
+}
+
+/** The new, shorter deletion grace period when an update shortened it on a pod being deleted. */
+export function shortenedGrace(old: Pod, pod: Pod): number | undefined {
+  const before = old.metadata.deletionGracePeriodSeconds;
+  const after = pod.metadata.deletionGracePeriodSeconds;
+  if (!pod.metadata.deletionTimestamp || before === undefined || after === undefined) return undefined;
+  return after < before ? after : undefined;
 }

@@ -51,6 +51,8 @@ export type ExecHandler = (
 ) => { stdout?: string; stderr?: string; exitCode: number };
 
 export class FakeContainerRuntime implements ContainerRuntime {
+  /** `stopContainer` calls waiting for a container to exit. */
+  private readonly exitWaiters = new Map<FakeContainer, (() => void)[]>();
   readonly containers = new Map<string, FakeContainer>();
   readonly images = new Map<string, ImageInfo>();
   /** Images a pull can fetch; pulling anything else fails like a registry would. */
@@ -212,7 +214,13 @@ export class FakeContainerRuntime implements ContainerRuntime {
     this.maybeFail('stopContainer');
     if (c.state !== 'running') return;
     if (c.behaviour.ignoreSigterm) {
-      await this.clock.sleep(graceSeconds * 1000);
+      // Like `docker stop`: returns when the container is gone, or kills it when the grace runs out.
+      const exited = new Promise<void>((resolve) => {
+        const waiters = this.exitWaiters.get(c) ?? [];
+        waiters.push(resolve);
+        this.exitWaiters.set(c, waiters);
+      });
+      await Promise.race([this.clock.sleep(graceSeconds * 1000), exited]);
       if (c.state === 'running') this.exit(c, 137);
     } else {
       this.exit(c, 143);
@@ -335,6 +343,8 @@ export class FakeContainerRuntime implements ContainerRuntime {
     c.state = 'exited';
     c.exitCode = code;
     c.finishedAt = this.clock.now();
+    for (const resolve of this.exitWaiters.get(c) ?? []) resolve();
+    this.exitWaiters.delete(c);
     this.emit('die', c);
   }
 
