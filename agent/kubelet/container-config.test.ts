@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Pod } from '../../src/api/types.js';
+import type { Pod, Volume } from '../../src/api/types.js';
 import {
   containerResources,
   containerSpec,
@@ -308,8 +308,9 @@ describe('volumes', () => {
       { kind: 'tmpfs', name: 'mem', volumeName: 'skiff-0123456789abcdef-mem', sizeBytes: 67108864 },
       { kind: 'hostPath', name: 'logs', hostPath: '/var/log', type: 'Directory' },
     ]);
-    expect(() => planVolumes(pod({ volumes: [{ name: 'c', configMap: { name: 'x' } }] }), '/data')).toThrow(
-      'volume "c": configMap volumes are not supported by skiff yet',
+    const projected = { name: 'c', projected: { sources: [] } } as Volume;
+    expect(() => planVolumes(pod({ volumes: [projected] }), '/data')).toThrow(
+      'volume "c": projected volumes are not supported by skiff yet',
     );
   });
 

@@ -1,7 +1,9 @@
 // A container's environment, as the kubelet builds it (kubelet_pods.go makeEnvironmentVariables): envFrom first,
 // then env in order, each value expanding $(VAR) references to variables defined before it; fieldRef reads the
-// pod (the downward API); configMapKeyRef/secretKeyRef read objects the caller fetched beforehand.
-import type { ConfigMap, Container, EnvVar, KubeObject, Pod } from '../../src/api/types.js';
+// pod (the downward API); configMapKeyRef/secretKeyRef read objects the caller fetched beforehand. Errors name
+// objects and keys, never values (they become events and the pod's waiting message).
+import type { Secret } from '../../src/api/kinds/secret.js';
+import type { ConfigMap, Container, EnvVar, Pod } from '../../src/api/types.js';
 
 /** A failure the kubelet reports as CreateContainerConfigError. */
 export class ContainerConfigError extends Error {
@@ -11,10 +13,7 @@ export class ContainerConfigError extends Error {
   }
 }
 
-export interface Secret extends KubeObject {
-  data?: Record<string, string>;
-  stringData?: Record<string, string>;
-}
+export type { Secret };
 
 export interface EnvSources {
   podIP?: string;
@@ -113,19 +112,25 @@ function keyFrom(
     if (ref.optional) return undefined;
     throw new ContainerConfigError(`${kind.toLowerCase()} "${ref.name}" not found`);
   }
-  const value = dataOf(kind, obj)[ref.key];
+  const value = dataOf(kind, obj).get(ref.key);
   if (value === undefined && !ref.optional) {
     throw new ContainerConfigError(`couldn't find key ${ref.key} in ${kind} ${ns}/${ref.name}`);
   }
   return value;
 }
 
-function dataOf(kind: 'ConfigMap' | 'Secret', obj: ConfigMap | Secret): Record<string, string> {
-  if (kind === 'ConfigMap') return { ...((obj as ConfigMap).data ?? {}) };
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries((obj as Secret).data ?? {}))
-    out[k] = Buffer.from(v, 'base64').toString('utf8');
-  return { ...out, ...((obj as Secret).stringData ?? {}) };
+/**
+ * The values env can read: a ConfigMap's `data` (not binaryData, as in Kubernetes), a Secret's `data` decoded from
+ * base64. A Map, so a key named __proto__ is just a key.
+ */
+function dataOf(kind: 'ConfigMap' | 'Secret', obj: ConfigMap | Secret): Map<string, string> {
+  const out = new Map<string, string>();
+  const data = obj.data;
+  if (typeof data !== 'object' || data === null) return out;
+  for (const [k, v] of Object.entries(data)) {
+    out.set(k, kind === 'ConfigMap' ? String(v) : Buffer.from(String(v), 'base64').toString('utf8'));
+  }
+  return out;
 }
 
 function envValue(pod: Pod, e: EnvVar, src: EnvSources): string | undefined {
@@ -152,7 +157,9 @@ export function containerEnv(pod: Pod, c: Container, src: EnvSources): Map<strin
       if (ref.optional) continue;
       throw new ContainerConfigError(`${kind.toLowerCase()} "${ref.name}" not found`);
     }
-    for (const [k, v] of Object.entries(dataOf(kind, obj))) env.set(`${from.prefix ?? ''}${k}`, v);
+    // Keys are ConfigMap keys ([-._a-zA-Z0-9]+) and the prefix is validated, so every name is a valid (relaxed)
+    // environment variable name; Kubernetes would skip invalid ones with an InvalidEnvironmentVariableNames event.
+    for (const [k, v] of dataOf(kind, obj)) env.set(`${from.prefix ?? ''}${k}`, v);
   }
   for (const e of c.env ?? []) {
     if (e.value !== undefined || !e.valueFrom) {

@@ -18,6 +18,7 @@ import { systemClock, type Clock, type TimerHandle } from '../../src/common/cloc
 import { isApiError } from '../../src/common/errors.js';
 import { silentLogger, type Logger } from '../../src/common/logger.js';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
+import type { Mounter } from './mounter.js';
 import { BackoffTracker, DEFAULT_BACKOFF, retryAt, type BackoffConfig } from './backoff.js';
 import type { NodeConfig } from './container-config.js';
 import type { EventSink } from './event-sink.js';
@@ -48,6 +49,8 @@ import { VolumeManager } from './volume-manager.js';
 export interface KubeletOptions {
   client: ApiClient;
   runtime: ContainerRuntime;
+  /** Mounts tmpfs for Secret volumes (default: the real `mount`); tests pass a fake. */
+  mounter?: Mounter;
   events: EventSink;
   node: NodeConfig;
   dataDir: string;
@@ -127,6 +130,9 @@ export class Kubelet {
       client: opts.client,
       dataDir: opts.dataDir,
       nodeName: opts.node.nodeName,
+      clock: this.clock,
+      log: this.log,
+      ...(opts.mounter ? { mounter: opts.mounter } : {}),
     });
     const puller = new ImagePuller({
       runtime: opts.runtime,

@@ -88,6 +88,8 @@ export class PodExecutor {
     try {
       volumes = planVolumes(pod, this.deps.dataDir, await this.deps.volumes.resolveClaims(pod));
       if (actions.createSandbox) await this.deps.volumes.setUp(pod, volumes);
+      // ConfigMap and Secret volumes follow their objects while the pod runs.
+      else await this.deps.volumes.refresh(pod, volumes);
     } catch (err) {
       const name = err instanceof VolumeSetupError ? err.volume : '';
       events.record(

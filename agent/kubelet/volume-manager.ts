@@ -1,6 +1,7 @@
 // Sets up and tears down a pod's volumes on this node (the I/O half of pod-volumes.ts): emptyDir directories under
-// <dataDir>/pods/<uid>, hostPath checks and creation, tmpfs runtime volumes, and PersistentVolumeClaims. Teardown
-// removes everything of the pod except claim directories, which belong to the claim, not the pod.
+// <dataDir>/pods/<uid>, hostPath checks and creation, tmpfs runtime volumes, PersistentVolumeClaims, and configMap
+// and secret volumes (object-volumes.ts), which refresh() keeps up to date while the pod runs. Teardown unmounts the
+// pod's tmpfs mounts and removes everything of the pod except claim directories, which belong to the claim.
 //
 // Claims are bound like a local-path provisioner binds them, without PersistentVolume objects: the first pod to use
 // an unbound claim binds it to its node (annotation volume.kubernetes.io/selected-node, status.phase Bound, with the
@@ -10,24 +11,21 @@ import { promises as fs } from 'node:fs';
 import { posix } from 'node:path';
 import type { PersistentVolumeClaim, Pod } from '../../src/api/types.js';
 import { PERSISTENTVOLUMECLAIMS, type ApiClient } from '../../src/client/api-client.js';
+import { systemClock, type Clock } from '../../src/common/clock.js';
 import { isApiError } from '../../src/common/errors.js';
+import { silentLogger, type Logger } from '../../src/common/logger.js';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import { LABEL_NODE, LABEL_POD_UID, podLabels } from './labels.js';
+import { LinuxMounter } from './linux-mounter.js';
+import type { Mounter } from './mounter.js';
+import { ObjectVolumes } from './object-volumes.js';
 import { podDir, type BoundClaim, type PlannedVolume } from './pod-volumes.js';
+import { VolumeSetupError } from './volume-setup-error.js';
+
+export { VolumeSetupError };
 
 /** The node a claim is bound to (set by the kubelet that binds it; read by the scheduler). */
 export const SELECTED_NODE_ANNOTATION = 'volume.kubernetes.io/selected-node';
-
-/** A volume that could not be set up (reported as a FailedMount event; the pod waits in ContainerCreating). */
-export class VolumeSetupError extends Error {
-  constructor(
-    readonly volume: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'VolumeSetupError';
-  }
-}
 
 async function kindOf(
   path: string,
@@ -79,18 +77,32 @@ async function setUpHostPath(v: Extract<PlannedVolume, { kind: 'hostPath' }>): P
   }
 }
 
+export interface VolumeManagerDeps {
+  runtime: ContainerRuntime;
+  client: ApiClient;
+  dataDir: string;
+  nodeName: string;
+  /** tmpfs mounts for secret volumes; default: mount(8) on this host. */
+  mounter?: Mounter;
+  clock?: Clock;
+  log?: Logger;
+}
+
 export class VolumeManager {
   /** The claims each pod (by uid) was found bound to here, so the API is asked once per pod. */
   private readonly claims = new Map<string, Map<string, BoundClaim>>();
+  private readonly mounter: Mounter;
+  private readonly objects: ObjectVolumes;
 
-  constructor(
-    private readonly deps: {
-      runtime: ContainerRuntime;
-      client: ApiClient;
-      dataDir: string;
-      nodeName: string;
-    },
-  ) {}
+  constructor(private readonly deps: VolumeManagerDeps) {
+    this.mounter = deps.mounter ?? new LinuxMounter();
+    this.objects = new ObjectVolumes({
+      client: deps.client,
+      mounter: this.mounter,
+      clock: deps.clock ?? systemClock,
+      log: deps.log ?? silentLogger,
+    });
+  }
 
   /**
    * The pod's PersistentVolumeClaims, bound to this node (binding the unbound ones). Throws VolumeSetupError when
@@ -172,6 +184,7 @@ export class VolumeManager {
         if (v.kind === 'emptyDir' || v.kind === 'pvc')
           await fs.mkdir(v.hostPath, { recursive: true, mode: 0o777 });
         else if (v.kind === 'hostPath') await setUpHostPath(v);
+        else if (v.kind === 'configMap' || v.kind === 'secret') await this.objects.setUp(pod, v);
         else {
           await this.deps.runtime.ensureVolume({
             name: v.volumeName,
@@ -186,18 +199,32 @@ export class VolumeManager {
     }
   }
 
+  /**
+   * Brings the configMap and secret volumes of a pod that already runs up to date (call on every sync that does not
+   * set the volumes up). Throws VolumeSetupError only for a volume that never had content: its containers wait.
+   */
+  async refresh(pod: Pod, volumes: ReadonlyMap<string, PlannedVolume>): Promise<void> {
+    for (const v of volumes.values()) {
+      if (v.kind === 'configMap' || v.kind === 'secret') await this.objects.refresh(pod, v);
+    }
+  }
+
   /** Directories a container's subPath mounts need (created like the kubelet does). */
   async ensureDirs(paths: string[]): Promise<void> {
     for (const p of paths) if (!(await kindOf(p))) await fs.mkdir(p, { recursive: true, mode: 0o777 });
   }
 
   /**
-   * Removes the pod's directory and runtime volumes. Call only when none of its containers exist any more. Claim
-   * directories stay: the data belongs to the claim and outlives the pod.
+   * Unmounts the pod's secret volumes, removes its directory and runtime volumes. Call only when none of its
+   * containers exist any more. Claim directories stay: the data belongs to the claim and outlives the pod.
    */
   async tearDown(uid: string): Promise<void> {
     this.claims.delete(uid);
-    await fs.rm(podDir(this.deps.dataDir, uid), { recursive: true, force: true });
+    const dir = podDir(this.deps.dataDir, uid);
+    this.objects.forget(dir);
+    // Secret tmpfs mounts first (deepest first): removing the directory must never reach into a mount.
+    for (const m of await this.mounter.mountPointsUnder(dir)) await this.mounter.unmount(m);
+    await fs.rm(dir, { recursive: true, force: true });
     const vols = await this.deps.runtime.listVolumes({
       [LABEL_NODE]: this.deps.nodeName,
       [LABEL_POD_UID]: uid,

@@ -14,6 +14,7 @@ describe('defaultRegistry', () => {
       'v1/namespaces',
       'v1/events',
       'v1/configmaps',
+      'v1/secrets',
       'v1/persistentvolumeclaims',
       'v1/endpoints',
       'apps/v1/controllerrevisions',

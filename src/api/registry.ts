@@ -15,6 +15,7 @@ import { nodeDef } from './kinds/node.js';
 import { persistentVolumeClaimDef } from './kinds/persistentvolumeclaim.js';
 import { podDef } from './kinds/pod.js';
 import { replicaSetDef } from './kinds/replicaset.js';
+import { secretDef } from './kinds/secret.js';
 import { serviceDef } from './kinds/service.js';
 import { statefulSetDef } from './kinds/statefulset.js';
 import type { ResourceDef } from './resource-def.js';
@@ -93,6 +94,7 @@ export const ALL_KINDS: AnyDef[] = [
   namespaceDef,
   eventDef,
   configMapDef,
+  secretDef,
   persistentVolumeClaimDef,
   endpointsDef,
   controllerRevisionDef,

@@ -2,13 +2,16 @@
 // pods and lease, a service's endpoints), then print the pure describers' text (src/cli/describe/).
 import type { Command } from 'commander';
 import type { ResourceDef } from '../../api/resource-def.js';
-import type { Event, KubeObject, Lease, Namespace, Node, Pod, Service } from '../../api/types.js';
+import type { ConfigMap, Event, KubeObject, Lease, Namespace, Node, Pod, Service } from '../../api/types.js';
+import type { Secret } from '../../api/kinds/secret.js';
 import { EVENTS, LEASES, PODS, type ResourceRef } from '../../client/api-client.js';
 import { ApiError } from '../../common/errors.js';
 import type { CommandHost } from '../command-host.js';
 import type { Session } from '../context.js';
 import { CliError } from '../errors.js';
+import { describeConfigMap } from '../describe/configmap.js';
 import { describeGeneric } from '../describe/generic.js';
+import { describeSecret } from '../describe/secret.js';
 import { describeNamespace } from '../describe/namespace.js';
 import { describeNode } from '../describe/node.js';
 import { describePod } from '../describe/pod.js';
@@ -64,6 +67,9 @@ async function describeObject(s: Session, def: ResourceDef, obj: KubeObject): Pr
   const isCore = def.group === '' && def.version === 'v1';
   if (isCore && def.kind === 'Pod') return describePod(obj as Pod, await eventsFor(s, obj), now);
   if (isCore && def.kind === 'Namespace') return describeNamespace(obj as Namespace);
+  if (isCore && def.kind === 'ConfigMap')
+    return describeConfigMap(obj as ConfigMap, await eventsFor(s, obj), now);
+  if (isCore && def.kind === 'Secret') return describeSecret(obj as Secret);
   if (isCore && def.kind === 'Service') {
     const endpoints = await optional(() =>
       s.client.get<Endpoints>(ENDPOINTS, obj.metadata.namespace, obj.metadata.name ?? ''),

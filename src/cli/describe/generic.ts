@@ -10,8 +10,11 @@ import {
   writeEvents,
   writeLabels,
 } from './format.js';
+import { describeSecret, isSecret } from './secret.js';
 
 export function describeGeneric(obj: KubeObject, events: Event[] | undefined, now: number): string {
+  // A Secret's values never reach describe output, whichever describer is asked for it.
+  if (isSecret(obj)) return describeSecret(obj);
   const w = new DescribeWriter();
   w.write(0, `Name:\t${obj.metadata.name ?? ''}\n`);
   if (obj.metadata.namespace) w.write(0, `Namespace:\t${obj.metadata.namespace}\n`);
