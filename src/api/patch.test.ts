@@ -114,6 +114,22 @@ describe('merge patch (RFC 7386)', () => {
   it('rejects a patch that removes metadata', () => {
     expectApiError(() => applyPatch(deployment(), 'merge', { metadata: null }), 400, 'BadRequest');
   });
+  // Found by the API server fuzz test (src/apiserver/fuzz.test.ts): the json-merge-patch package threw a
+  // TypeError (a 500) on an object holding a `hasOwnProperty` key, and stopped at a `constructor` key.
+  it('handles objects holding hasOwnProperty, constructor or __proto__ keys as plain data', () => {
+    const live = { ...deployment(), extra: { hasOwnProperty: 1, x: 2 } };
+    expect(applyPatch(live, 'merge', { extra: { x: null } }).extra).toEqual({ hasOwnProperty: 1 });
+    const out = applyPatch(
+      deployment(),
+      'merge',
+      JSON.parse('{"a":1,"constructor":{"prototype":{"p":1}},"b":2}'),
+    );
+    expect([out.a, out.b, out.constructor]).toEqual([1, 2, { prototype: { p: 1 } }]);
+    const polluting = applyPatch(deployment(), 'merge', JSON.parse('{"__proto__":{"polluted":1},"c":3}'));
+    expect(polluting.c).toBe(3);
+    expect(Object.getPrototypeOf(polluting)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
 });
 
 describe('server-side apply body', () => {

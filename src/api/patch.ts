@@ -1,12 +1,11 @@
 // PATCH bodies → the patched object, for the four patch types kubectl sends (KUBECTL-API.md §9):
 //   json       RFC 6902 operations (fast-json-patch)          `kubectl patch --type=json`, `rollout undo`
-//   merge      RFC 7386 JSON merge patch (json-merge-patch)   `kubectl label`, `annotate`, `scale`
+//   merge      RFC 7386 JSON merge patch (mergePatch below)   `kubectl label`, `annotate`, `scale`
 //   strategic  Kubernetes strategic merge patch               `kubectl apply`, `set image`, `cordon`
 //   apply      server-side apply body, merged like SMP        `kubectl apply --server-side`
 // Pure: never mutates `original`; errors are ApiErrors (400 for malformed patches, 422 when a well-formed
 // JSON patch cannot be applied, e.g. a failed `test`).
 import fastJsonPatch, { type Operation } from 'fast-json-patch';
-import jsonMergePatch from 'json-merge-patch';
 import { parse as parseYaml } from 'yaml';
 import type { PatchType } from '../client/api-client.js';
 import { ApiError, badRequest } from '../common/errors.js';
@@ -35,7 +34,7 @@ export function applyPatch(original: KubeObject, type: PatchType, patch: unknown
       result = applyJsonPatch(original, body);
       break;
     case 'merge':
-      result = jsonMergePatch.apply(structuredClone(original), requireObject(body, type));
+      result = mergePatch(structuredClone(original), requireObject(body, type));
       break;
     case 'strategic':
     case 'apply':
@@ -57,6 +56,23 @@ export function applyPatch(original: KubeObject, type: PatchType, patch: unknown
     throw badRequest('the patched object must be a JSON object with metadata');
   }
   return result as KubeObject;
+}
+
+/**
+ * RFC 7386: objects merge key by key, `null` deletes, anything else replaces. Written here because the
+ * json-merge-patch package throws on an object holding a `hasOwnProperty` key and silently stops at a
+ * `constructor` or `prototype` key. A `__proto__` key is skipped, as in strategicMerge: it is never a
+ * Kubernetes field, and assigning it would swap the object's prototype.
+ */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!isJsonObject(patch)) return patch;
+  const result: Record<string, unknown> = isJsonObject(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (key === '__proto__') continue;
+    if (value === null) delete result[key];
+    else result[key] = mergePatch(Object.hasOwn(result, key) ? result[key] : undefined, value);
+  }
+  return result;
 }
 
 /** Bodies normally arrive parsed; a string is decoded here (YAML for apply, JSON otherwise). */

@@ -2,6 +2,7 @@
 import type { KubeObject, PodCondition } from '../api/types.js';
 import { rfc3339 } from '../common/clock.js';
 import { badRequest, conflict } from '../common/errors.js';
+import { shown } from './shown.js';
 
 const BINDING_RESOURCE = { group: '', resource: 'pods/binding' };
 
@@ -12,7 +13,7 @@ export function bindingTarget(binding: unknown): string {
     throw badRequest('the binding must name a target node (target.name)');
   }
   if (target.kind !== undefined && target.kind !== 'Node') {
-    throw badRequest(`a pod can only be bound to a Node, not a ${String(target.kind)}`);
+    throw badRequest(`a pod can only be bound to a Node, not a ${shown(target.kind)}`);
   }
   return target.name;
 }

@@ -13,6 +13,7 @@ import { rfc3339 } from '../common/clock.js';
 import { badRequest, isApiError } from '../common/errors.js';
 import { parseDeleteOptions, type Query } from './request-parsing.js';
 import type { ResourceService } from './resource-service.js';
+import { shown } from './shown.js';
 import { checkPreconditions } from './write-checks.js';
 
 export const EVICTION_API_VERSIONS = ['policy/v1', 'policy/v1beta1'];
@@ -41,10 +42,10 @@ export function evictionDeleteOptions(
   const { apiVersion, kind } = eviction as { apiVersion?: unknown; kind?: unknown };
   if (
     (kind !== undefined && kind !== 'Eviction') ||
-    (apiVersion !== undefined && !EVICTION_API_VERSIONS.includes(String(apiVersion)))
+    (apiVersion !== undefined && !EVICTION_API_VERSIONS.includes(shown(apiVersion)))
   ) {
     throw badRequest(
-      `the body of an eviction must be a policy/v1 Eviction, not ${String(apiVersion ?? '')} ${String(kind ?? '')}`.trim(),
+      `the body of an eviction must be a policy/v1 Eviction, not ${shown(apiVersion ?? '')} ${shown(kind ?? '')}`.trim(),
     );
   }
   if (eviction.metadata.name !== podName) {

@@ -6,6 +6,7 @@ import type { KubeObject } from '../api/types.js';
 import { rfc3339 } from '../common/clock.js';
 import { badRequest } from '../common/errors.js';
 import { jsonEqual } from '../api/object-meta.js';
+import { shown } from './shown.js';
 
 /** Kubernetes' alphabet for generated name suffixes: no vowels (no accidental words), no look-alike characters. */
 export const NAME_SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -130,7 +131,9 @@ export function prepareBody(
   checkTypeMeta(def, next);
   const bodyName = next.metadata.name;
   if (bodyName && bodyName !== name) {
-    throw badRequest(`the name of the object (${bodyName}) does not match the name on the URL (${name})`);
+    throw badRequest(
+      `the name of the object (${shown(bodyName)}) does not match the name on the URL (${name})`,
+    );
   }
   next.metadata.name = name;
   settleNamespace(def, next, def.namespaced ? namespace : undefined);

@@ -1,13 +1,29 @@
 // Turning an HTTP request into typed inputs for the ResourceService: bodies by Content-Type (JSON, YAML,
 // protobuf, the four patch types) and the query parameters Kubernetes defines. Pure apart from calling the
 // protobuf decoder; every malformed input becomes a 400/415 ApiError, never an exception from a parser.
-import { parse as parseYaml } from 'yaml';
+// Hardened: one YAML document per request, no alias bombs, no nesting deeper than MAX_DEPTH, no numbers JSON
+// cannot hold (1e400, .inf, .nan); with a FieldCheck, unknown and duplicate fields are reported per
+// fieldValidation (field-validation.ts). The body size limit (3 MiB) is enforced before this (app.ts).
+import { parseAllDocuments, type Document } from 'yaml';
 import type { DeleteOptions, KubeObject } from '../api/types.js';
 import type { PatchType } from '../client/api-client.js';
 import { badRequest, unsupportedMediaType } from '../common/errors.js';
+import {
+  duplicateJsonKeys,
+  duplicateYamlKeys,
+  reportFields,
+  unknownFieldsOf,
+  type FieldCheck,
+} from './field-validation.js';
 import { decodeProtobufObject } from './protobuf/decode.js';
 
 export type Query = Record<string, unknown>;
+export type { FieldCheck } from './field-validation.js';
+
+/** Deeper bodies are refused (Kubernetes objects nest about 15 levels; the store and patches recurse). */
+export const MAX_DEPTH = 100;
+/** YAML aliases a body may expand (the yaml library's default, stated): a billion laughs stops here. */
+const MAX_YAML_ALIASES = 100;
 
 /** The media type without parameters, lower case: 'application/json; charset=utf-8' → 'application/json'. */
 export function mediaType(contentType: string | undefined): string {
@@ -22,7 +38,9 @@ const PATCH_TYPES: Record<string, PatchType> = {
 };
 
 export function patchTypeOf(contentType: string | undefined): PatchType {
-  const type = PATCH_TYPES[mediaType(contentType)];
+  const type = Object.hasOwn(PATCH_TYPES, mediaType(contentType))
+    ? PATCH_TYPES[mediaType(contentType)]
+    : undefined;
   if (!type) throw unsupportedMediaType(contentType ?? '');
   return type;
 }
@@ -33,22 +51,90 @@ function bodyText(body: Buffer | undefined): string {
   return text;
 }
 
-export function parseJson(body: Buffer | undefined): unknown {
-  const text = bodyText(body);
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
+/**
+ * Refuses values JSON cannot carry or the server should not walk: nesting deeper than MAX_DEPTH, non-finite
+ * numbers, and anything but plain JSON values. Iterative, so a deep value cannot overflow the stack here.
+ */
+export function checkDecodedValue(value: unknown): void {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) throw badRequest('the request body holds a number out of range');
+      continue;
+    }
+    if (v === null || typeof v !== 'object') {
+      if (v !== null && typeof v !== 'string' && typeof v !== 'boolean') {
+        throw badRequest(`the request body holds a value JSON cannot represent (${typeof v})`);
+      }
+      continue;
+    }
+    if (depth >= MAX_DEPTH) throw badRequest(`the request body is nested more than ${MAX_DEPTH} levels deep`);
+    const proto = Object.getPrototypeOf(v);
+    if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) {
+      throw badRequest('the request body holds a value JSON cannot represent');
+    }
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
   }
 }
 
-export function parseYamlBody(body: Buffer | undefined): unknown {
+interface Decoded {
+  value: unknown;
+  /** Paths of duplicate keys, when asked for. */
+  duplicates: string[];
+}
+
+function decodeJson(body: Buffer | undefined, findDuplicates: boolean): Decoded {
   const text = bodyText(body);
+  let value: unknown;
   try {
-    return parseYaml(text);
+    value = JSON.parse(text);
   } catch (err) {
-    throw badRequest(`the request body is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+    throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
   }
+  checkDecodedValue(value);
+  return { value, duplicates: findDuplicates ? duplicateJsonKeys(text) : [] };
+}
+
+function decodeYaml(body: Buffer | undefined, findDuplicates: boolean): Decoded {
+  const text = bodyText(body);
+  let docs: Document.Parsed[];
+  try {
+    docs = parseAllDocuments(text, {
+      uniqueKeys: false,
+      prettyErrors: false,
+      logLevel: 'error',
+    }) as Document.Parsed[];
+  } catch (err) {
+    throw badRequest(`the request body is not valid YAML: ${firstLine(err)}`);
+  }
+  if (!Array.isArray(docs) || docs.length === 0) throw badRequest('the request body holds no YAML document');
+  if (docs.length > 1) {
+    throw badRequest(`the request body holds ${docs.length} YAML documents; send one object per request`);
+  }
+  const [doc] = docs;
+  if (doc.errors.length > 0)
+    throw badRequest(`the request body is not valid YAML: ${firstLine(doc.errors[0])}`);
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (err) {
+    throw badRequest(`the request body is not valid YAML: ${firstLine(err)}`);
+  }
+  checkDecodedValue(value);
+  return { value, duplicates: findDuplicates ? duplicateYamlKeys(doc.contents) : [] };
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
+}
+
+export function parseJson(body: Buffer | undefined): unknown {
+  return decodeJson(body, false).value;
+}
+
+export function parseYamlBody(body: Buffer | undefined): unknown {
+  return decodeYaml(body, false).value;
 }
 
 function asObject(value: unknown): KubeObject {
@@ -64,34 +150,60 @@ function asObject(value: unknown): KubeObject {
 }
 
 /** A JSON, YAML or protobuf body, by Content-Type. No Content-Type means JSON (kubectl scale's PUT sends none). */
-function decodeBody(contentType: string | undefined, body: Buffer | undefined): unknown {
+function decodeBody(
+  contentType: string | undefined,
+  body: Buffer | undefined,
+  findDuplicates = false,
+): Decoded {
   switch (mediaType(contentType)) {
     case '':
     case 'application/json':
-      return parseJson(body);
+      return decodeJson(body, findDuplicates);
     case 'application/yaml':
-      return parseYamlBody(body);
-    case 'application/vnd.kubernetes.protobuf':
+      return decodeYaml(body, findDuplicates);
+    case 'application/vnd.kubernetes.protobuf': {
       if (!body || body.length === 0) throw badRequest('the request body is empty');
-      return decodeProtobufObject(body);
+      // Protobuf has no unknown or duplicate fields to report: its decoder keeps only the schema's fields.
+      const value = decodeProtobufObject(body);
+      checkDecodedValue(value);
+      return { value, duplicates: [] };
+    }
     default:
       throw unsupportedMediaType(contentType ?? '');
   }
 }
 
-/** The object of a POST or PUT. */
-export function parseObjectBody(contentType: string | undefined, body: Buffer | undefined): KubeObject {
-  return asObject(decodeBody(contentType, body));
+const wantsFieldCheck = (check: FieldCheck | undefined): check is FieldCheck =>
+  check !== undefined && check.validation !== 'Ignore';
+
+/** The object of a POST or PUT; with a FieldCheck, its unknown and duplicate fields are reported. */
+export function parseObjectBody(
+  contentType: string | undefined,
+  body: Buffer | undefined,
+  check?: FieldCheck,
+): KubeObject {
+  const decoded = decodeBody(contentType, body, wantsFieldCheck(check));
+  const obj = asObject(decoded.value);
+  if (wantsFieldCheck(check))
+    reportFields(check, unknownFieldsOf(check.def, obj, undefined), decoded.duplicates);
+  return obj;
 }
 
 /** A PATCH body: a JSON Patch array, or an object for the merge types (apply accepts YAML). */
-export function parsePatchBody(type: PatchType, body: Buffer | undefined): unknown {
-  const value = type === 'apply' ? parseYamlBody(body) : parseJson(body);
+export function parsePatchBody(type: PatchType, body: Buffer | undefined, check?: FieldCheck): unknown {
+  const find = wantsFieldCheck(check);
+  const decoded = type === 'apply' ? decodeYaml(body, find) : decodeJson(body, find);
+  const value = decoded.value;
   if (type === 'json') {
     if (!Array.isArray(value)) throw badRequest('a JSON patch must be an array of operations');
-    return value;
+  } else {
+    asObject(value);
   }
-  return asObject(value);
+  if (find) {
+    const unknown = unknownFieldsOf(check.def, value, type === 'json' ? 'json' : 'merge');
+    reportFields(check, unknown, decoded.duplicates);
+  }
+  return value;
 }
 
 // ---- query parameters -------------------------------------------------------------------------------
@@ -144,7 +256,7 @@ export function parseDeleteOptions(
 ): DeleteOptions {
   let opts: DeleteOptions = {};
   if (body && body.length > 0 && body.toString('utf8').trim() !== '') {
-    const parsed = decodeBody(contentType, body);
+    const parsed = decodeBody(contentType, body).value;
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw badRequest('DeleteOptions must be an object');
     }

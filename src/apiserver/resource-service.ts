@@ -21,7 +21,13 @@ import { silentLogger, type Logger } from '../common/logger.js';
 import type { Store, StoreKey, StoreScope } from '../store/store.js';
 import { bindingTarget, bindPod } from './binding.js';
 import { deletionCompleted, isNamespaceDef, planDeletion, UNDELETABLE_NAMESPACES } from './deletion.js';
-import { applyDefaults, checkNamespaceOpen, prepareForCreate, validateObject } from './admission.js';
+import {
+  applyDefaults,
+  checkNamespaceOpen,
+  prepareForCreate,
+  validateObject,
+  validatingAdmission,
+} from './admission.js';
 import { admitDefaultTolerations, type DefaultTolerationSeconds } from './admission-default-tolerations.js';
 import { NO_ALLOCATION, type AllocationHooks } from './allocation-hooks.js';
 import {
@@ -37,6 +43,8 @@ import {
   withTypeMeta,
 } from './metadata.js';
 import { objectFilter } from './object-filter.js';
+import { systemNamespaceLabels } from './pod-security.js';
+import { shown } from './shown.js';
 import { ServiceAllocator } from './service-allocator.js';
 import {
   checkPreconditions,
@@ -65,6 +73,8 @@ export interface ResourceServiceDeps {
 export interface WriteOptions {
   /** dryRun=All: do everything but store. */
   dryRun?: boolean;
+  /** Receives admission warnings (the HTTP routes send them as `Warning:` headers). */
+  warnings?: string[];
 }
 
 export interface PatchOptions extends WriteOptions {
@@ -192,7 +202,7 @@ export class ResourceService {
     const obj = structuredClone(body);
     checkTypeMeta(def, obj);
     settleNamespace(def, obj, def.namespaced ? namespace : undefined);
-    if (def.namespaced) await checkNamespaceOpen(this.store, def, obj);
+    const namespaceObj = def.namespaced ? await checkNamespaceOpen(this.store, def, obj) : undefined;
     stampNewObject(def, obj, randomUUID(), this.clock.now());
     applyDefaults(this.log, def, obj);
     if (this.defaultTolerationSeconds) admitDefaultTolerations(def, obj, this.defaultTolerationSeconds);
@@ -206,6 +216,11 @@ export class ResourceService {
       if (generateName !== undefined) candidate.metadata.name = generateName + this.nameSuffix();
       prepareForCreate(this.log, def, candidate);
       validateObject(this.log, def, candidate);
+      await validatingAdmission(this.store, def, candidate, {
+        namespace: namespaceObj,
+        name: generateName ?? candidate.metadata.name,
+        warnings: attempt === 1 ? opts.warnings : undefined,
+      });
       const key = this.key(def, candidate.metadata.namespace, candidate.metadata.name ?? '');
       // Allocated only for a valid object; given back unless it is stored (a dry run shows a would-be value).
       const allocation = pool?.allocateCreate(candidate) ?? NO_ALLOCATION;
@@ -370,7 +385,7 @@ export class ResourceService {
     const bodyName = (binding as KubeObject).metadata?.name;
     if (bodyName && bodyName !== podName) {
       throw badRequest(
-        `the name of the object (${bodyName}) does not match the name on the URL (${podName})`,
+        `the name of the object (${shown(bodyName)}) does not match the name on the URL (${podName})`,
       );
     }
     const key = this.key(def, namespace, podName);
@@ -391,10 +406,24 @@ export class ResourceService {
   async ensureSystemNamespaces(): Promise<void> {
     const ref = { group: '', version: 'v1', resource: 'namespaces' };
     for (const name of SYSTEM_NAMESPACES) {
+      // kube-system is labelled for Pod Security `privileged`; an older store's kube-system gets the label once.
+      const labels = systemNamespaceLabels(name);
       try {
-        await this.create(ref, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+        await this.create(ref, undefined, {
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: { name, ...(labels ? { labels } : {}) },
+        });
       } catch (err) {
         if (!isApiError(err, 'AlreadyExists')) throw err;
+        if (!labels) continue;
+        const current = (await this.get(ref, undefined, name)).metadata.labels ?? {};
+        const missing = Object.entries(labels).filter(([k]) => !Object.hasOwn(current, k));
+        if (missing.length > 0) {
+          await this.patch(ref, undefined, name, 'merge', {
+            metadata: { labels: Object.fromEntries(missing) },
+          });
+        }
       }
     }
   }
@@ -423,6 +452,7 @@ export class ResourceService {
     }
     applyDefaults(this.log, def, next);
     validateObject(this.log, def, next, old);
+    await validatingAdmission(this.store, def, next, { old, warnings: opts.warnings });
     const allocation = pool?.allocateUpdate(next, old) ?? NO_ALLOCATION;
     next.metadata.generation = nextGeneration(next, old);
     const unchanged = isNoOp(next, old); // an unchanged apply must not bump the resourceVersion

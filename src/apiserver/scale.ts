@@ -9,6 +9,7 @@ import type { KubeObject, LabelSelector, Scale } from '../api/types.js';
 import type { PatchType, ResourceRef } from '../client/api-client.js';
 import { badRequest, type FieldError, invalid, invalidValue, isApiError } from '../common/errors.js';
 import type { ResourceService, WriteOptions } from './resource-service.js';
+import { shown } from './shown.js';
 import { resourceNotFound } from './write-checks.js';
 
 const SCALE_API_VERSION = 'autoscaling/v1';
@@ -76,7 +77,9 @@ function checkScaleBody(body: KubeObject, name: string): void {
   }
   const bodyName = body.metadata?.name;
   if (bodyName && bodyName !== name) {
-    throw badRequest(`the name of the object (${bodyName}) does not match the name on the URL (${name})`);
+    throw badRequest(
+      `the name of the object (${shown(bodyName)}) does not match the name on the URL (${name})`,
+    );
   }
 }
 

@@ -4,13 +4,18 @@
 //
 // Events are serialized once per (object, type, format) and the line is shared by every watcher that gets the
 // same store event, so 100 watchers cost one JSON.stringify per change.
+//
+// Limits (hardened input): a WatchLimiter caps open watches per client address and in all (429), a client that
+// stops reading is dropped once MAX_BUFFERED_BYTES wait for it, and a watch without timeoutSeconds ends after
+// 30–60 minutes, as upstream's --min-request-timeout does, so abandoned watches do not pile up.
 import type { Response } from 'express';
 import type { ResourceDef } from '../api/resource-def.js';
 import type { KubeObject } from '../api/types.js';
 import type { WatchOptions } from '../client/api-client.js';
 import type { ResourceService } from './resource-service.js';
 import { toTable, type IncludeObject } from './tables.js';
-import type { ActiveWatch, ServiceWatchEvent } from './watch-session.js';
+import type { ActiveWatch, ServiceWatchEvent, WatchObserver } from './watch-session.js';
+import type { WatchLimiter } from './watch-limiter.js';
 
 export interface EventFormat {
   table: boolean;
@@ -18,7 +23,9 @@ export interface EventFormat {
 }
 
 /** A client this far behind is dropped; it re-watches from its last resourceVersion. */
-const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/** A watch that names no timeoutSeconds ends after this many seconds, times 1 to 2 (random). */
+export const MIN_WATCH_TIMEOUT_SECONDS = 1800;
 
 const lines = new WeakMap<object, Map<string, string>>();
 
@@ -57,7 +64,15 @@ export async function streamWatch(
   namespace: string | undefined,
   opts: WatchOptions,
   format: EventFormat,
+  limiter?: WatchLimiter,
 ): Promise<void> {
+  // Refused before anything is written, so the client gets a 429 Status.
+  const release = limiter?.acquire(res.req.socket?.remoteAddress ?? 'unknown') ?? (() => undefined);
+  res.on('close', release);
+  opts = {
+    ...opts,
+    timeoutSeconds: opts.timeoutSeconds || Math.floor(MIN_WATCH_TIMEOUT_SECONDS * (1 + Math.random())),
+  };
   let started = false;
   let clientGone = false;
   let watch: ActiveWatch | undefined = undefined;
@@ -75,7 +90,7 @@ export async function streamWatch(
     clientGone = true;
     watch?.stop();
   });
-  watch = await service.watch(def, namespace, opts, {
+  const observer: WatchObserver = {
     onEvent(event) {
       if (clientGone) return;
       start();
@@ -92,7 +107,13 @@ export async function streamWatch(
       start();
       res.end();
     },
-  });
+  };
+  try {
+    watch = await service.watch(def, namespace, opts, observer);
+  } catch (err) {
+    release();
+    throw err;
+  }
   if (clientGone) {
     watch.stop();
     return;

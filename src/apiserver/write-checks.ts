@@ -3,6 +3,7 @@
 import type { ResourceDef } from '../api/resource-def.js';
 import type { DeleteOptions, KubeObject } from '../api/types.js';
 import { ApiError, badRequest, conflict } from '../common/errors.js';
+import { shown } from './shown.js';
 
 /** The URL names nothing the server serves: Kubernetes' generic 404. */
 export function resourceNotFound(): ApiError {
@@ -18,11 +19,11 @@ export function parseRevision(rv: string): number {
   return Number(rv);
 }
 
-function uidMismatch(def: ResourceDef, name: string, asked: string, actual: string | undefined): ApiError {
+function uidMismatch(def: ResourceDef, name: string, asked: unknown, actual: string | undefined): ApiError {
   return conflict(
     def,
     name,
-    `Precondition failed: UID in precondition: ${asked}, UID in object meta: ${actual ?? ''}`,
+    `Precondition failed: UID in precondition: ${shown(asked)}, UID in object meta: ${actual ?? ''}`,
   );
 }
 
@@ -45,7 +46,7 @@ export function checkPreconditions(def: ResourceDef, obj: KubeObject, options: D
     throw conflict(
       def,
       name,
-      `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion ?? ''}`,
+      `Precondition failed: ResourceVersion in precondition: ${shown(pre.resourceVersion)}, ResourceVersion in object meta: ${obj.metadata.resourceVersion ?? ''}`,
     );
   }
 }

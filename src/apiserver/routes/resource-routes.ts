@@ -6,6 +6,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { WatchOptions } from '../../client/api-client.js';
 import { parseApiPath } from '../api-path.js';
+import { fieldCheck } from '../field-validation.js';
 import { isNamespaceDef } from '../deletion.js';
 import { wantsTable } from '../negotiation.js';
 import {
@@ -19,6 +20,7 @@ import {
 } from '../request-parsing.js';
 import type { ResourceService } from '../resource-service.js';
 import { parseIncludeObject } from '../tables.js';
+import { requestWarnings, sendWarnings } from '../warnings.js';
 import { streamWatch } from '../watch-stream.js';
 import { resourceNotFound } from '../write-checks.js';
 import {
@@ -88,7 +90,15 @@ async function collection(req: Request, res: Response, ctx: RouteContext, t: Res
   switch (req.method) {
     case 'GET':
       if (watch || queryBool(req.query, 'watch')) {
-        return streamWatch(res, service, t.def, t.namespace, watchOptions(req, undefined), watchFormat(req));
+        return streamWatch(
+          res,
+          service,
+          t.def,
+          t.namespace,
+          watchOptions(req, undefined),
+          watchFormat(req),
+          ctx.watchLimiter,
+        );
       }
       return sendList(
         req,
@@ -98,8 +108,16 @@ async function collection(req: Request, res: Response, ctx: RouteContext, t: Res
         await service.list(t.def, t.namespace, listOptions(req)),
       );
     case 'POST': {
-      const obj = parseObjectBody(req.headers['content-type'], requestBody(req));
-      return sendObject(res, 201, await service.create(t.def, t.namespace, obj, { dryRun: dryRunOf(req) }));
+      // Unknown/duplicate fields (fieldValidation) and admission may warn; the warnings go out as headers.
+      const warnings = requestWarnings(res);
+      const obj = parseObjectBody(
+        req.headers['content-type'],
+        requestBody(req),
+        fieldCheck(t.def, req.query, warnings),
+      );
+      const created = await service.create(t.def, t.namespace, obj, { dryRun: dryRunOf(req), warnings });
+      sendWarnings(res);
+      return sendObject(res, 201, created);
     }
     case 'DELETE': {
       const options = parseDeleteOptions(req.headers['content-type'], requestBody(req), req.query);
@@ -120,21 +138,40 @@ async function object(req: Request, res: Response, ctx: RouteContext, t: Resourc
   switch (req.method) {
     case 'GET':
       if (watch || queryBool(req.query, 'watch')) {
-        return streamWatch(res, service, t.def, t.namespace, watchOptions(req, name), watchFormat(req));
+        return streamWatch(
+          res,
+          service,
+          t.def,
+          t.namespace,
+          watchOptions(req, name),
+          watchFormat(req),
+          ctx.watchLimiter,
+        );
       }
       return sendGet(req, res, service.clock, t.def, await service.get(t.def, t.namespace, name));
     case 'PUT': {
-      const obj = parseObjectBody(req.headers['content-type'], requestBody(req));
-      return sendObject(
-        res,
-        200,
-        await service.update(t.def, t.namespace, name, obj, { dryRun: dryRunOf(req) }),
+      const warnings = requestWarnings(res);
+      const obj = parseObjectBody(
+        req.headers['content-type'],
+        requestBody(req),
+        fieldCheck(t.def, req.query, warnings),
       );
+      const updated = await service.update(t.def, t.namespace, name, obj, {
+        dryRun: dryRunOf(req),
+        warnings,
+      });
+      sendWarnings(res);
+      return sendObject(res, 200, updated);
     }
     case 'PATCH': {
+      const warnings = requestWarnings(res);
       const type = patchTypeOf(req.headers['content-type']);
-      const patch = parsePatchBody(type, requestBody(req));
-      const result = await service.patch(t.def, t.namespace, name, type, patch, { dryRun: dryRunOf(req) });
+      const patch = parsePatchBody(type, requestBody(req), fieldCheck(t.def, req.query, warnings));
+      const result = await service.patch(t.def, t.namespace, name, type, patch, {
+        dryRun: dryRunOf(req),
+        warnings,
+      });
+      sendWarnings(res);
       return sendObject(res, result.created ? 201 : 200, result.object);
     }
     case 'DELETE': {

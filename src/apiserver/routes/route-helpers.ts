@@ -11,6 +11,7 @@ import type { ResourceService } from '../resource-service.js';
 import { wantsTable } from '../negotiation.js';
 import { parseDryRun, queryString } from '../request-parsing.js';
 import { parseIncludeObject, toTable } from '../tables.js';
+import type { WatchLimiter } from '../watch-limiter.js';
 
 /** What a resource URL names, resolved against the registry. */
 export interface ResourceTarget {
@@ -25,6 +26,8 @@ export interface RouteContext {
   service: ResourceService;
   nodeProxy: NodeProxy;
   logger: Logger;
+  /** Caps open watches per client and in all (429 past them); none when absent. */
+  watchLimiter?: WatchLimiter;
 }
 
 export function notAllowed(req: Request): never {

@@ -100,10 +100,10 @@ describe('skiff describe', () => {
       stdin: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {k: v}\n',
     }).run('apply', '-f', '-');
     expect(cm.code).toBe(0);
-    const generic = await cli.run('describe', 'configmap', 'cfg');
-    expect(generic.stdout).toMatch(/^Name:\s+cfg\nNamespace:\s+default\n/);
-    expect(generic.stdout).toContain('\nData:\n  k: v\n');
-    expect(generic.stdout).toMatch(/\nEvents:\s+<none>\n$/);
+    const described = await cli.run('describe', 'configmap', 'cfg');
+    expect(described.stdout).toMatch(/^Name:\s+cfg\nNamespace:\s+default\n/);
+    expect(described.stdout).toContain('\nData\n====\nk:\n----\nv\n');
+    expect(described.stdout).toMatch(/\nEvents:\s+<none>\n$/);
   });
 
   it('describes every object of a type, separated, and fails on a missing name', async () => {
