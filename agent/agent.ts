@@ -1,7 +1,8 @@
 // The node agent's composition root (`skiff agent`): the Docker runtime, the API client, the node status
 // (registration + heartbeat), the pod network (bridge, routes, forward/masquerade rules), kube-proxy (service
-// rules), the kubelet loop and the agent server for logs/exec. Stopping it stops the loops and the server and
-// removes its iptables rules and routes, but leaves the pods' containers running: the next agent adopts them.
+// rules), the kubelet loop and the agent server for logs/exec (HTTPS for the master only, with the credential from
+// joining: join.ts). Stopping it stops the loops and the server and removes its iptables rules and routes, but
+// leaves the pods' containers running: the next agent adopts them.
 // Resilience: the agent waits for a Docker engine that is not up yet; when the engine restarts under it, the
 // kubelet resyncs every pod and the agent re-checks the pod network, the proxy's rules and the node status at once;
 // when the master is away, everything keeps running on cached state and retries quietly.
@@ -19,6 +20,7 @@ import { Kubelet } from './kubelet/kubelet.js';
 import { NodeLease } from './kubelet/node-lease.js';
 import { NodeStatusManager } from './kubelet/node-status.js';
 import { createAgentServer } from './kubelet/server.js';
+import { ensureNodeCredentials } from './join.js';
 import { NetworkAgent, cleanupPodNetwork } from './network/network-agent.js';
 import { DockerodeNetworks } from './network/dockerode-networks.js';
 import { IpRoutes } from './network/ip-routes.js';
@@ -63,8 +65,14 @@ export interface AgentOptions {
   pauseImage?: string;
   clusterDNS?: string[];
   clusterDomain?: string;
+  /**
+   * For an https master: the join token for the first start (later starts use the saved node credential, see
+   * join.ts). For a plain-http master (--insecure-listen, tests): sent as a bearer token, if given.
+   */
   token?: string;
-  /** PEM CA of the master's certificate (https masters). */
+  /** `sha256:<hex>` pin of the cluster CA's public key for joining (`skiff token create --join` prints it). */
+  caCertHash?: string;
+  /** PEM CA of the master's certificate (https masters); otherwise discovered when joining and pinned by hash. */
   ca?: string | Buffer;
   logger?: Logger;
   heartbeatSeconds?: number;
@@ -102,7 +110,23 @@ export async function runAgent(opts: AgentOptions): Promise<AgentHandle> {
   const pauseImage = opts.pauseImage ?? DEFAULT_PAUSE_IMAGE;
   await ensurePauseImage(runtime, pauseImage, log);
 
-  const client = new HttpApiClient({ server: opts.masterUrl, token: opts.token, ca: opts.ca });
+  // An https master: join once (or reuse the saved credential); the agent API then serves TLS for the master only.
+  const creds =
+    new URL(opts.masterUrl).protocol === 'https:'
+      ? await ensureNodeCredentials({
+          masterUrl: opts.masterUrl,
+          nodeName: opts.nodeName,
+          dataDir,
+          ...(opts.token ? { joinToken: opts.token } : {}),
+          ...(opts.caCertHash ? { caCertHash: opts.caCertHash } : {}),
+          ...(opts.ca !== undefined ? { caPem: opts.ca.toString() } : {}),
+          clock,
+          logger: componentLogger(root, 'agent:join'),
+        })
+      : undefined;
+  const client = creds
+    ? new HttpApiClient({ server: opts.masterUrl, token: creds.token, ca: creds.caPem })
+    : new HttpApiClient({ server: opts.masterUrl, token: opts.token });
   const events = new EventRecorder({
     client,
     component: 'kubelet',
@@ -144,6 +168,7 @@ export async function runAgent(opts: AgentOptions): Promise<AgentHandle> {
     nodeName: opts.nodeName,
     clock,
     log: componentLogger(root, 'agent:server'),
+    ...(creds ? { tls: creds.serving } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,9 +1,11 @@
 // Composition root of the master (`skiff master`): the cluster store, the API server over it, and the control
 // plane components that talk to the API through the in-process client — the scheduler and the controller manager.
-// This is the only place that wires them together; each part is built and tested on its own.
+// This is the only place that wires them together; each part is built and tested on its own. Secure by default:
+// the API server serves HTTPS with the cluster CA under <data-dir>/pki, checks bearer tokens and roles, and writes
+// <data-dir>/admin.kubeconfig; the scheduler and controllers are trusted and bypass HTTP (in-process client).
 import { mkdirSync } from 'node:fs';
 import { defaultRegistry } from './api/registry.js';
-import { startApiServer } from './apiserver/server.js';
+import { startApiServer, type ApiServerCredentials } from './apiserver/server.js';
 import { createInProcessClient } from './apiserver/in-process-client.js';
 import { EventRecorder } from './client/event-recorder.js';
 import { systemClock, type Clock } from './common/clock.js';
@@ -11,11 +13,16 @@ import { silentLogger, type Logger } from './common/logger.js';
 import { ControllerManager } from './controllers/manager.js';
 import { nodeLifecycleSettings, type NodeLifecycleProfile } from './controllers/nodelifecycle/settings.js';
 import { Scheduler } from './scheduler/scheduler.js';
+import { EncryptingStore } from './store/encrypting-store.js';
 import { SqliteStore } from './store/sqlite-store.js';
 
 export interface MasterOptions {
-  /** host:port for the API server (port 0 picks a free one). */
+  /** host:port for the API server over HTTPS (port 0 picks a free one). */
   listen: string;
+  /** host:port for plain HTTP without authentication; refused unless it is a loopback address. */
+  insecureListen?: string;
+  /** Extra DNS names / IPs for the serving certificate (--tls-san). */
+  tlsSANs?: string[];
   /** Where the SQLite store lives. */
   dataDir: string;
   logger?: Logger;
@@ -41,7 +48,12 @@ export interface MasterOptions {
 }
 
 export interface RunningMaster {
+  /** https://host:port */
   url: string;
+  /** http://host:port of --insecure-listen, when given. */
+  insecureUrl?: string;
+  /** The CA, its hash, the admin token and admin.kubeconfig's path, and the token store (tests make join tokens). */
+  credentials: ApiServerCredentials;
   stop(): Promise<void>;
 }
 
@@ -55,9 +67,15 @@ export async function startMaster(opts: MasterOptions): Promise<RunningMaster> {
     defaultUnreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds,
   });
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
-  const store = SqliteStore.open({ dataDir: opts.dataDir, logger: logger.child({ component: 'store' }) });
+  const storeLog = logger.child({ component: 'store' });
+  // Secrets are encrypted at rest with <dataDir>/encryption.key (0600, created on first start).
+  const store = await EncryptingStore.open(SqliteStore.open({ dataDir: opts.dataDir, logger: storeLog }), {
+    dataDir: opts.dataDir,
+    logger: storeLog,
+  });
   const api = await startApiServer({
     listen: opts.listen,
+    security: { dataDir: opts.dataDir, tlsSANs: opts.tlsSANs, insecureListen: opts.insecureListen },
     store,
     registry: defaultRegistry(),
     clock,
@@ -70,6 +88,8 @@ export async function startMaster(opts: MasterOptions): Promise<RunningMaster> {
       unreachable: lifecycle.defaultUnreachableTolerationSeconds,
     },
   });
+  if (!api.credentials) throw new Error('the API server started without its credentials');
+  const credentials = api.credentials;
   const client = createInProcessClient(api.service);
 
   const scheduler = new Scheduler({
@@ -90,12 +110,22 @@ export async function startMaster(opts: MasterOptions): Promise<RunningMaster> {
   await scheduler.start();
   await controllers.start();
   logger.info(
-    { url: api.url, dataDir: opts.dataDir, profile: opts.profile ?? 'lab', nodeLifecycle: lifecycle },
+    {
+      url: api.url,
+      insecureUrl: api.insecureUrl,
+      dataDir: opts.dataDir,
+      adminKubeconfig: credentials.adminKubeconfig,
+      caCertHash: credentials.caCertHash,
+      profile: opts.profile ?? 'lab',
+      nodeLifecycle: lifecycle,
+    },
     'master running',
   );
 
   return {
     url: api.url,
+    ...(api.insecureUrl ? { insecureUrl: api.insecureUrl } : {}),
+    credentials,
     async stop() {
       scheduler.stop();
       await controllers.stop();

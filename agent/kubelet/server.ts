@@ -6,8 +6,11 @@
 //   GET /exec/<ns>/<pod>/<container>?command=…&stdin&stdout&stderr&tty    WebSocket, see exec-stream.ts
 //   GET /attach/<ns>/<pod>/<container>?stdin&stdout&stderr&tty             WebSocket, see exec-stream.ts
 // Failures before streaming are meta/v1 Status objects with the matching HTTP code.
+// With `tls` (every agent that joined) it is HTTPS and answers only the master's client certificate (server-auth.ts);
+// /healthz stays open.
 import express, { type Request, type Response } from 'express';
 import http from 'node:http';
+import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { Clock } from '../../src/common/clock.js';
@@ -16,6 +19,7 @@ import type { Logger } from '../../src/common/logger.js';
 import type { ContainerRuntime, InteractiveOptions } from '../runtime/container-runtime.js';
 import { findContainer, type PodLookup } from './container-lookup.js';
 import { relaySession, STREAM_PROTOCOLS } from './exec-stream.js';
+import { agentTlsOptions, checkMasterClient, type AgentServingTls } from './server-auth.js';
 
 export interface AgentServerDeps {
   runtime: ContainerRuntime;
@@ -23,6 +27,8 @@ export interface AgentServerDeps {
   nodeName: string;
   clock: Clock;
   log: Logger;
+  /** Serve HTTPS for the master only; without it (tests), plain HTTP for anyone. */
+  tls?: AgentServingTls;
 }
 
 function sendStatus(res: Response, err: unknown): void {
@@ -84,6 +90,17 @@ export function createAgentApp(deps: AgentServerDeps): express.Express {
   app.get('/healthz', (_req, res) => {
     res.type('text/plain').send('ok');
   });
+  if (deps.tls) {
+    app.use((req, res, next) => {
+      try {
+        checkMasterClient(req);
+      } catch (err) {
+        deps.log.debug({ url: req.url, err: (err as Error).message }, 'agent API request refused');
+        return sendStatus(res, err);
+      }
+      next();
+    });
+  }
   app.get('/containerLogs/:ns/:pod/:container', async (req, res) => {
     try {
       await containerLogs(deps, req, res);
@@ -116,7 +133,8 @@ const STREAM_PATH = /^\/(exec|attach)\/([^/]+)\/([^/]+)\/([^/]+)$/;
 
 /** The agent server: the Express app plus the WebSocket upgrade for exec and attach. Not yet listening. */
 export function createAgentServer(deps: AgentServerDeps): http.Server {
-  const server = http.createServer(createAgentApp(deps));
+  const app = createAgentApp(deps);
+  const server = deps.tls ? https.createServer(agentTlsOptions(deps.tls), app) : http.createServer(app);
   const wss = new WebSocketServer({
     noServer: true,
     handleProtocols: (offered) => STREAM_PROTOCOLS.find((p) => offered.has(p)) ?? false,
@@ -126,6 +144,7 @@ export function createAgentServer(deps: AgentServerDeps): http.Server {
       const url = new URL(req.url ?? '/', 'http://agent');
       const m = STREAM_PATH.exec(url.pathname);
       try {
+        if (deps.tls) checkMasterClient(req);
         if (!m) throw notFound({ group: '', resource: 'path' }, url.pathname);
         if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
           throw badRequest('only WebSocket streaming (v5.channel.k8s.io) is supported');

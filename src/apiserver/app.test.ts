@@ -397,21 +397,37 @@ describe('HTTP subresources', () => {
       expect((await request(app).get(p).expect(200)).text).toBe('ok');
   });
 
-  it('the authentication seam runs before the routes', async () => {
+  it('the authentication and authorization seam runs before the routes', async () => {
     const { store, registry, clock } = await harness();
     const { createApp } = await import('./app.js');
-    const { unauthorized } = await import('../common/errors.js');
+    const { unauthorized, forbiddenRequest } = await import('../common/errors.js');
+    const seen: { user: string; body?: string }[] = [];
     const app = createApp({
       store,
       registry,
       clock,
-      authenticate: (req) => {
-        if (req.headers.authorization !== 'Bearer good') throw unauthorized();
+      guard: {
+        authenticate: async (req) => {
+          if (req.headers.authorization !== 'Bearer good') throw unauthorized();
+          return { name: 'alice', groups: [] };
+        },
+        authorize: async (user, req, body) => {
+          seen.push({ user: user.name, body: body?.toString('utf8') });
+          if (req.method !== 'GET') throw forbiddenRequest('no writes');
+        },
       },
     });
     const res = await request(app).get(PODS_URL).expect(401);
     expectStatus(res.body, 401, 'Unauthorized');
     await request(app).get(PODS_URL).set('Authorization', 'Bearer good').expect(200);
+    const denied = await request(app)
+      .post(PODS_URL)
+      .set('Authorization', 'Bearer good')
+      .set('Content-Type', 'application/json')
+      .send('{"metadata":{"name":"x"}}')
+      .expect(403);
+    expectStatus(denied.body, 403, 'Forbidden');
+    expect(seen.at(-1)).toEqual({ user: 'alice', body: '{"metadata":{"name":"x"}}' });
     await request(app).get('/healthz').expect(200);
   });
 });

@@ -1,7 +1,8 @@
 // pods/exec and pods/attach (KUBECTL-API.md §11.3): kubectl opens a WebSocket (subprotocol v5.channel.k8s.io)
 // to the master; the master checks the pod, opens a WebSocket to the agent of the pod's node, and relays binary
 // frames both ways verbatim (channel byte + data). The agent ends with a Status on channel 3 and closes.
-// If the agent cannot be reached, the client gets a Failure Status on channel 3 and a normal close.
+// If the agent cannot be reached, the client gets a Failure Status on channel 3 and a normal close. The upgrade is
+// authenticated and authorized like any request (verb create on pods/exec or pods/attach) before anything else.
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
@@ -9,7 +10,7 @@ import type { KubeObject, Status } from '../api/types.js';
 import { ApiError, badRequest, toStatus } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { parseApiPath } from './api-path.js';
-import type { Authenticate } from './authentication.js';
+import type { RequestGuard } from './authentication.js';
 import { nodeEndpoint, type NodeChannel, type NodeEndpoint, type NodeProxy } from './node-proxy.js';
 import { checkStreamAllowed, chooseContainer } from './pod-containers.js';
 import type { ResourceService } from './resource-service.js';
@@ -23,7 +24,8 @@ export interface ExecProxyDeps {
   service: ResourceService;
   nodeProxy: NodeProxy;
   logger: Logger;
-  authenticate?: Authenticate;
+  /** Authentication and authorization of the upgrade request (create on pods/exec, pods/attach). */
+  guard?: RequestGuard;
 }
 
 export interface ExecProxy {
@@ -106,7 +108,7 @@ async function handleUpgrade(
   }
   let prepared: { node: NodeEndpoint; container: string; protocol: string };
   try {
-    await deps.authenticate?.(req);
+    if (deps.guard) await deps.guard.authorize(await deps.guard.authenticate(req), req);
     prepared = await prepare(deps, req, target);
   } catch (err) {
     refuse(socket, err);

@@ -1,12 +1,18 @@
 // How the master reaches a node's agent for logs, exec and attach (the kubelet API shape, see the agent):
-//   GET  http://<ip>:<port>/containerLogs/<ns>/<pod>/<container>?follow=…   → raw log bytes
-//   GET  ws://<ip>:<port>/exec|attach/<ns>/<pod>/<container>?command=…      → v5.channel.k8s.io frames
+//   GET  https://<ip>:<port>/containerLogs/<ns>/<pod>/<container>?follow=…   → raw log bytes
+//   GET  wss://<ip>:<port>/exec|attach/<ns>/<pod>/<container>?command=…      → v5.channel.k8s.io frames
+// With TLS (the master always has it) the master presents its kubelet-client certificate — the agent accepts no
+// one else — and accepts only an agent certificate from the cluster CA whose CN is system:node:<that node>: the
+// agent's certificate carries no addresses, so the node's identity, not its IP, is what is checked.
 // NodeProxy is the seam: HttpNodeProxy is the real adapter; tests can inject a fake agent.
 import http from 'node:http';
+import https from 'node:https';
+import type { PeerCertificate } from 'node:tls';
 import type { Readable } from 'node:stream';
 import { WebSocket, type RawData } from 'ws';
 import type { KubeObject, NodeAddress, Status } from '../api/types.js';
 import { ApiError, fromStatus, serviceUnavailable } from '../common/errors.js';
+import { nodeUserName } from './auth/identities.js';
 
 export interface NodeEndpoint {
   nodeName: string;
@@ -57,6 +63,25 @@ export interface NodeProxy {
 
 export const DEFAULT_AGENT_PORT = 10250;
 
+/** The master's TLS material towards the agents: the cluster CA and its client certificate (all PEM). */
+export interface NodeProxyTls {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+/** Accepts the agent's certificate only if it names the node we meant to reach. */
+export function agentIdentityCheck(nodeName: string) {
+  return (_host: string, cert: PeerCertificate): Error | undefined => {
+    const cn = cert?.subject?.CN;
+    return cn === nodeUserName(nodeName)
+      ? undefined
+      : new Error(
+          `the agent's certificate is for ${JSON.stringify(cn ?? '')}, not ${nodeUserName(nodeName)}`,
+        );
+  };
+}
+
 /** Where a node's agent listens: InternalIP (else Hostname) and the kubelet endpoint port. */
 export function nodeEndpoint(node: KubeObject): NodeEndpoint {
   const name = node.metadata.name ?? '';
@@ -88,6 +113,22 @@ function unreachable(node: NodeEndpoint, err: unknown): ApiError {
 const CONNECT_TIMEOUT_MS = 10_000;
 
 export class HttpNodeProxy implements NodeProxy {
+  constructor(private readonly opts: { tls?: NodeProxyTls } = {}) {}
+
+  private tlsOptions(node: NodeEndpoint): https.RequestOptions {
+    const tls = this.opts.tls;
+    // No pooled sockets (agent: false): a connection checked as one node must never serve a request for another.
+    return tls
+      ? {
+          ca: tls.ca,
+          cert: tls.cert,
+          key: tls.key,
+          checkServerIdentity: agentIdentityCheck(node.nodeName),
+          agent: false,
+        }
+      : {};
+  }
+
   containerLogs(
     node: NodeEndpoint,
     target: ContainerRef,
@@ -95,9 +136,11 @@ export class HttpNodeProxy implements NodeProxy {
     signal: AbortSignal,
   ): Promise<LogResponse> {
     const qs = query.toString();
-    const url = `http://${hostPort(node)}${containerPath('containerLogs', target)}${qs ? `?${qs}` : ''}`;
+    const scheme = this.opts.tls ? 'https' : 'http';
+    const url = `${scheme}://${hostPort(node)}${containerPath('containerLogs', target)}${qs ? `?${qs}` : ''}`;
+    const get = this.opts.tls ? https.get : http.get;
     return new Promise((resolve, reject) => {
-      const req = http.get(url, { signal }, (res) => {
+      const req = get(url, { signal, ...this.tlsOptions(node) }, (res) => {
         resolve({
           statusCode: res.statusCode ?? 502,
           contentType: res.headers['content-type'] ?? 'text/plain',
@@ -120,9 +163,13 @@ export class HttpNodeProxy implements NodeProxy {
     protocols: string[],
   ): Promise<NodeChannel> {
     const qs = query.toString();
-    const url = `ws://${hostPort(node)}${containerPath(kind, target)}${qs ? `?${qs}` : ''}`;
+    const scheme = this.opts.tls ? 'wss' : 'ws';
+    const url = `${scheme}://${hostPort(node)}${containerPath(kind, target)}${qs ? `?${qs}` : ''}`;
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, protocols, { handshakeTimeout: CONNECT_TIMEOUT_MS });
+      const ws = new WebSocket(url, protocols, {
+        handshakeTimeout: CONNECT_TIMEOUT_MS,
+        ...this.tlsOptions(node),
+      });
       const channel = new WebSocketChannel(ws);
       ws.once('open', () => resolve(channel));
       ws.once('error', (err) => reject(unreachable(node, err)));

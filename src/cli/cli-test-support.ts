@@ -41,7 +41,15 @@ const noDaemons: Daemons = {
 };
 
 export function testCli(
-  opts: { server?: string; stdin?: string | Readable; daemons?: Daemons; clock?: FakeClock } = {},
+  opts: {
+    server?: string;
+    stdin?: string | Readable;
+    daemons?: Daemons;
+    clock?: FakeClock;
+    /** Files the CLI may read (kubeconfigs, CA files), by path; nothing else exists. */
+    files?: Record<string, string>;
+    env?: Record<string, string>;
+  } = {},
 ): TestCli {
   const stdout = new Capture();
   const stderr = new Capture();
@@ -53,10 +61,12 @@ export function testCli(
     stdout,
     stderr,
     stdin,
-    env: opts.server ? { SKIFF_SERVER: opts.server } : {},
+    env: { ...(opts.server ? { SKIFF_SERVER: opts.server } : {}), ...opts.env },
     clock,
     catalog: defaultRegistry(),
-    connect: ({ server, token }) => new HttpApiClient({ server, token, requestTimeoutMs: 10_000 }),
+    connect: ({ server, token, ca, insecureSkipTLSVerify }) =>
+      new HttpApiClient({ server, token, ca, insecureSkipTLSVerify, requestTimeoutMs: 10_000 }),
+    readFile: (path) => opts.files?.[path],
     onInterrupt(handler) {
       handlers.add(handler);
       return () => handlers.delete(handler);

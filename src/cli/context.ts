@@ -9,7 +9,7 @@ import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { ResourceCatalog } from './resources.js';
 import type { AgentOptions, CleanupOptions } from '../../agent/agent.js';
-import type { MasterOptions, RunningMaster as MasterHandle } from '../master.js';
+import type { MasterOptions } from '../master.js';
 
 export type Query = Record<string, string | string[] | undefined>;
 
@@ -43,7 +43,7 @@ export type { AgentOptions, CleanupOptions } from '../../agent/agent.js';
 export type { MasterOptions, RunningMaster as MasterHandle } from '../master.js';
 
 export interface Daemons {
-  startMaster(opts: MasterOptions): Promise<MasterHandle>;
+  startMaster(opts: MasterOptions): Promise<{ url: string; stop(): Promise<void> }>;
   runAgent(opts: AgentOptions): Promise<{ stop(): Promise<void> }>;
   cleanupAgent(opts: CleanupOptions): Promise<void>;
 }
@@ -55,7 +55,9 @@ export interface CliContext {
   env: Record<string, string | undefined>;
   clock: Clock;
   catalog: ResourceCatalog;
-  connect(opts: { server: string; token?: string }): CliClient;
+  connect(opts: ConnectOptions): CliClient;
+  /** A file's text, or undefined when it cannot be read (kubeconfigs, CA files). */
+  readFile(path: string): string | undefined;
   /** Runs `handler` on SIGINT/SIGTERM; returns a function that removes it. */
   onInterrupt(handler: () => void): () => void;
   daemons: Daemons;
@@ -63,6 +65,15 @@ export interface CliContext {
   hostname(): string;
   /** skiff's own version, e.g. `v0.1.0`. */
   version: string;
+}
+
+/** How to reach the API server (see client-config.ts for where each value comes from). */
+export interface ConnectOptions {
+  server: string;
+  token?: string;
+  /** PEM of the CA that signed the server's certificate. */
+  ca?: string;
+  insecureSkipTLSVerify?: boolean;
 }
 
 /** What every API command gets from the global options. */
@@ -75,4 +86,4 @@ export interface Session {
   namespaceExplicit: boolean;
 }
 
-export const DEFAULT_SERVER = 'http://127.0.0.1:6443';
+export { DEFAULT_SERVER } from './client-config.js';

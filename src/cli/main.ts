@@ -39,7 +39,15 @@ const ctx: CliContext = {
   env: process.env,
   clock: systemClock,
   catalog: defaultRegistry(),
-  connect: ({ server, token }) => new HttpApiClient({ server, token, userAgent: `skiff/${version}` }),
+  connect: ({ server, token, ca, insecureSkipTLSVerify }) =>
+    new HttpApiClient({ server, token, ca, insecureSkipTLSVerify, userAgent: `skiff/${version}` }),
+  readFile(path) {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
   onInterrupt(handler) {
     process.on('SIGINT', handler);
     process.on('SIGTERM', handler);

@@ -1,8 +1,9 @@
 // The commander program: global options, one register() per command file, and the one place where failures
 // become kubectl-style messages and exit codes.
 import { Command, CommanderError } from 'commander';
+import { resolveConnection, type Connection, type ConnectionFlags } from './client-config.js';
 import type { CommandHost } from './command-host.js';
-import { DEFAULT_SERVER, type CliContext, type Session } from './context.js';
+import type { CliContext, Session } from './context.js';
 import { formatError } from './errors.js';
 import { register as registerApiResources } from './commands/api-resources.js';
 import { register as registerAgent } from './commands/agent.js';
@@ -20,13 +21,10 @@ import { register as registerMaster } from './commands/master.js';
 import { register as registerRollout } from './commands/rollout.js';
 import { register as registerRun } from './commands/run.js';
 import { register as registerScale } from './commands/scale.js';
+import { register as registerToken } from './commands/token.js';
 import { register as registerVersion } from './commands/version.js';
 
-interface GlobalOptions {
-  server: string;
-  namespace: string;
-  token?: string;
-}
+type GlobalOptions = ConnectionFlags;
 
 /** Runs one command line (without `node skiff`) and returns the process exit code. */
 export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
@@ -35,15 +33,23 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   const program = new Command('skiff');
   const host: CommandHost = {
     ctx,
+    connection(cmd: Command): Connection {
+      return resolveConnection(cmd.optsWithGlobals<GlobalOptions>(), ctx);
+    },
     session(cmd: Command) {
       if (session) return session;
-      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const c = host.connection(cmd);
       session = {
         ctx,
-        server: g.server,
-        namespace: g.namespace,
+        server: c.server,
+        namespace: c.namespace,
         namespaceExplicit: program.getOptionValueSource('namespace') === 'cli',
-        client: ctx.connect({ server: g.server, token: g.token }),
+        client: ctx.connect({
+          server: c.server,
+          token: c.token,
+          ca: c.caPem,
+          insecureSkipTLSVerify: c.insecureSkipTLSVerify,
+        }),
       };
       return session;
     },
@@ -55,13 +61,19 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
     .description(
       'skiff: a small, real Kubernetes for Linux hosts (master, agents, and this kubectl-like CLI)',
     )
-    .option('--server <url>', 'API server URL ($SKIFF_SERVER)', ctx.env.SKIFF_SERVER || DEFAULT_SERVER)
-    .option('-n, --namespace <namespace>', 'namespace of the request', 'default')
     .option(
-      '--token <token>',
-      'bearer token for the API server ($SKIFF_TOKEN)',
-      ctx.env.SKIFF_TOKEN || undefined,
+      '--server <url>',
+      'API server URL ($SKIFF_SERVER; default: the kubeconfig’s, else https://127.0.0.1:6443)',
     )
+    .option('-n, --namespace <namespace>', 'namespace of the request (default: the context’s, else default)')
+    .option('--token <token>', 'bearer token for the API server ($SKIFF_TOKEN; default: the kubeconfig’s)')
+    .option(
+      '--kubeconfig <file>',
+      'kubeconfig to use ($KUBECONFIG; default /var/lib/skiff/master/admin.kubeconfig if readable, else ~/.kube/config)',
+    )
+    .option('--context <name>', 'kubeconfig context to use (default: its current-context)')
+    .option('--certificate-authority <file>', 'CA certificate (PEM) to verify the server with')
+    .option('--insecure-skip-tls-verify', 'do not verify the server’s certificate (insecure)')
     .exitOverride()
     .showSuggestionAfterError()
     .configureOutput({
@@ -84,6 +96,7 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
     registerExec,
     registerRun,
     registerKubeconfig,
+    registerToken,
     registerApiResources,
     registerVersion,
   ]) {

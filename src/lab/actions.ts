@@ -1,8 +1,13 @@
 // The lab's effectful building blocks, each thin: run a list of commands, signal processes and wait for them to
 // go, start a node's dockerd (stale pidfiles first, NETLAB P14) and wait for its socket, start an agent or the
 // master, copy images from the host engine into nodes. `up`, `down` and the node verbs are sequences of these.
+// The lab is secure like any cluster: the master serves HTTPS; the lab talks to it with the admin credential the
+// master writes (admin.kubeconfig), and an agent that has not joined yet starts with a fresh join token and the CA
+// hash, as `kubeadm join` would.
+import { caCertHash } from '../apiserver/auth/pki.js';
+import { loadKubeconfig } from '../cli/kubeconfig.js';
 import { agentArgv, dockerdArgv, masterArgv, nsenterNode, type Argv } from './commands.js';
-import type { LabHost } from './host.js';
+import type { LabApi, LabCredentials, LabHost } from './host.js';
 import { isDockerdOf } from './lab-processes.js';
 import type { LabLayout, NodeLayout } from './layout.js';
 import type { LabState, ProcessRecord } from './state.js';
@@ -148,6 +153,41 @@ export async function waitEngine(
   );
 }
 
+/** The admin token and CA from the master's admin.kubeconfig (empty until the master has written it). */
+export async function masterCredentials(host: LabHost, lab: LabLayout): Promise<LabCredentials> {
+  const text = await host.files.read(lab.masterAdminKubeconfig);
+  if (text === undefined) return {};
+  const config = loadKubeconfig([{ path: lab.masterAdminKubeconfig, text }], () => undefined);
+  return { token: config.token, caPem: config.caPem };
+}
+
+/** A client for the lab's master as admin. */
+export async function labApi(host: LabHost, lab: LabLayout): Promise<LabApi> {
+  return host.api(lab.masterUrl, await masterCredentials(host, lab));
+}
+
+/** How long a join token the lab makes for an agent lives: enough to start, useless afterwards. */
+const JOIN_TOKEN_TTL_SECONDS = 600;
+/** The file an agent writes once it has joined (agent/join.ts). */
+const AGENT_NODE_TOKEN = 'node-token';
+
+/** `--token` and `--ca-cert-hash` for an agent that has not joined yet; nothing for one that has. */
+async function joinArgs(
+  host: LabHost,
+  lab: LabLayout,
+  node: NodeLayout,
+): Promise<{ token: string; caCertHash: string } | undefined> {
+  if (await host.files.exists(`${node.agentDataDir}/${AGENT_NODE_TOKEN}`)) return undefined;
+  const ca = await host.files.read(lab.masterCaFile);
+  if (ca === undefined) throw new Error(`the master has no CA yet (${lab.masterCaFile})`);
+  const client = await labApi(host, lab);
+  try {
+    return { token: await client.createJoinToken(JOIN_TOKEN_TTL_SECONDS), caCertHash: caCertHash(ca) };
+  } finally {
+    client.close?.();
+  }
+}
+
 export async function startAgent(
   host: LabHost,
   lab: LabLayout,
@@ -161,6 +201,7 @@ export async function startAgent(
     logLevel: state.logLevel,
     clusterCIDR: state.clusterCIDR,
     extra: state.agentArgs,
+    join: await joinArgs(host, lab, node),
   });
   // nsenter execs the agent: the PID is node's own (NETLAB P17).
   const pid = await host.shell.spawnDaemon([...nsenterNode(node), ...argv], node.agentLog);
@@ -187,21 +228,22 @@ export async function waitMaster(
   pid: number,
   timeoutMs = 60_000,
 ): Promise<void> {
-  const client = host.api(lab.masterUrl);
-  try {
-    await waitFor(
-      host,
-      `the master at ${lab.masterUrl} (log: ${lab.masterLog})`,
-      async () => {
-        if (await gone(host, pid)) throw new GiveUp(`the master exited${await logTail(host, lab.masterLog)}`);
+  await waitFor(
+    host,
+    `the master at ${lab.masterUrl} (log: ${lab.masterLog})`,
+    async () => {
+      if (await gone(host, pid)) throw new GiveUp(`the master exited${await logTail(host, lab.masterLog)}`);
+      // The credential appears once the API server is up (its first start writes admin.kubeconfig).
+      const client = await labApi(host, lab);
+      try {
         await client.list({ group: '', version: 'v1', resource: 'nodes' }, undefined);
-        return true;
-      },
-      timeoutMs,
-    );
-  } finally {
-    client.close?.();
-  }
+      } finally {
+        client.close?.();
+      }
+      return true;
+    },
+    timeoutMs,
+  );
 }
 
 /**

@@ -80,11 +80,16 @@ describe('lab commands', () => {
       logLevel: 'debug',
     };
     expect(line(agentArgv(lab, n1, d))).toBe(
-      '/usr/bin/node /s/dist/src/cli/main.js agent --master http://10.210.3.1:7443 --node-name lt-n1 ' +
+      '/usr/bin/node /s/dist/src/cli/main.js agent --master https://10.210.3.1:7443 --node-name lt-n1 ' +
         '--node-ip 10.210.3.11 --docker-socket /run/skiff-lab/lt/n1/docker.sock ' +
         '--data-dir /var/lib/skiff-lab/lt/n1/agent --log-level debug --heartbeat 2',
     );
     expect(agentArgv(lab, n1, d)).not.toContain('--pod-network');
+    // An agent that has not joined yet gets kubeadm join's two values.
+    const join = { token: 'abcdef.0123456789abcdef', caCertHash: `sha256:${'0'.repeat(64)}` };
+    expect(line(agentArgv(lab, n1, { ...d, join }))).toContain(
+      `--data-dir /var/lib/skiff-lab/lt/n1/agent --token abcdef.0123456789abcdef --ca-cert-hash sha256:${'0'.repeat(64)} --log-level debug`,
+    );
     expect(line(masterArgv(lab, { ...d, extra: [], logLevel: undefined }))).toBe(
       '/usr/bin/node /s/dist/src/cli/main.js master --listen 10.210.3.1:7443 --data-dir /var/lib/skiff-lab/lt/master',
     );

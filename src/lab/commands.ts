@@ -142,6 +142,8 @@ export interface DaemonArgs {
   /** The pod range, when not the default (both the master's node IPAM and the agents must know it). */
   clusterCIDR?: string;
   extra: string[];
+  /** An agent that has not joined yet: its join token and the CA hash to pin (kubeadm join's two values). */
+  join?: { token: string; caCertHash: string };
 }
 
 function common(d: DaemonArgs): Argv {
@@ -168,6 +170,7 @@ export function agentArgv(lab: LabLayout, node: NodeLayout, d: DaemonArgs): Argv
     node.dockerSocket,
     '--data-dir',
     node.agentDataDir,
+    ...(d.join ? ['--token', d.join.token, '--ca-cert-hash', d.join.caCertHash] : []),
     ...common(d),
   ];
 }

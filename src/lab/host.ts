@@ -40,10 +40,16 @@ export interface Processes {
   readonly self: number;
 }
 
+/** Who a file belongs to (uid and gid). */
+export interface FileOwner {
+  uid: number;
+  gid: number;
+}
+
 export interface Files {
   read(path: string): Promise<string | undefined>;
-  /** Writes the file, creating its directory. */
-  write(path: string, content: string): Promise<void>;
+  /** Writes the file, creating its directory; `secret` makes it 0600, owned by `owner` when given. */
+  write(path: string, content: string, secret?: { owner?: FileOwner }): Promise<void>;
   exists(path: string): Promise<boolean>;
   mkdirp(path: string): Promise<void>;
   /** rm -rf. */
@@ -93,15 +99,31 @@ export interface DockerEngines {
   ensurePauseImage(socket: string, ref: string): Promise<void>;
 }
 
+/** How to authenticate to the master: its CA and the admin token (from admin.kubeconfig). */
+export interface LabCredentials {
+  token?: string;
+  caPem?: string;
+}
+
+/** The Kubernetes API, plus making join tokens for new agents (POST /skiff/v1/tokens). */
+export interface LabApi extends ApiClient {
+  close?(): void;
+  /** A join token `<id>.<secret>` that expires after `ttlSeconds`. */
+  createJoinToken(ttlSeconds: number): Promise<string>;
+}
+
 export interface LabHost {
   shell: Shell;
   procs: Processes;
   files: Files;
   net: NetQuery;
   docker: DockerEngines;
-  /** A client for the lab's master. */
-  api(url: string): ApiClient & { close?(): void };
+  /** A client for the lab's master, with the admin credential from its admin.kubeconfig. */
+  api(url: string, credentials?: LabCredentials): LabApi;
   clock: Clock;
+  /** The user who ran `sudo skiff lab` ($SUDO_UID/$SUDO_GID): the lab's kubeconfig, which holds the admin token,
+   * is theirs (0600) so their kubectl can read it and other users' cannot. */
+  invokingUser?: FileOwner;
   /** The `skiff` CLI entry (dist/src/cli/main.js), the node binary, and scripts/images.sh. */
   paths: { node: string; cli: string; imagesScript: string };
 }

@@ -10,7 +10,9 @@ import {
   copyImages,
   GiveUp,
   killAndWait,
+  labApi,
   logTail,
+  masterCredentials,
   runAll,
   runQuietly,
   startAgent,
@@ -157,7 +159,7 @@ async function waitNodesReady(
   nodes: NodeLayout[],
   timeoutMs: number,
 ): Promise<Node[]> {
-  const client = host.api(lab.masterUrl);
+  const client = await labApi(host, lab);
   const names = nodes.map((n) => n.name);
   try {
     return await waitFor(
@@ -271,9 +273,17 @@ export async function upLab(
     .map((p) => nodeLayout(lab, p.index));
   const nodes = await waitNodesReady(host, lab, state, expect, opts.readyTimeoutMs ?? 120_000);
   await syncRoutes(host, lab, state, nodes);
+  // The kubeconfig carries the admin token: 0600, and the sudo user's so their kubectl reads it.
+  const admin = await masterCredentials(host, lab);
   await host.files.write(
     lab.kubeconfig,
-    renderKubeconfig({ server: lab.masterUrl, name: `skiff-lab-${lab.name}` }),
+    renderKubeconfig({
+      server: lab.masterUrl,
+      name: `skiff-lab-${lab.name}`,
+      token: admin.token,
+      caPem: admin.caPem,
+    }),
+    { owner: host.invokingUser },
   );
   await writeState(host.files, lab, state);
   return nodes;
@@ -299,7 +309,7 @@ async function removeNodes(
   indexes: number[],
   progress: Progress,
 ): Promise<void> {
-  const client = host.api(lab.masterUrl);
+  const client = await labApi(host, lab);
   try {
     for (const i of indexes) {
       const node = nodeLayout(lab, i);

@@ -4,7 +4,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Node } from '../api/types.js';
 import { NODES } from '../client/api-client.js';
-import { FakeLabHost } from '../../test/fakes/fake-lab-host.js';
+import { FAKE_ADMIN_TOKEN, FAKE_LAB_CA, FakeLabHost } from '../../test/fakes/fake-lab-host.js';
+import { caCertHash } from '../apiserver/auth/pki.js';
+import { loadKubeconfig } from '../cli/kubeconfig.js';
 import { dockerdArgv } from './commands.js';
 import { labDown, labUp, openLab } from './lab.js';
 import { labLayout, nodeLayout } from './layout.js';
@@ -57,7 +59,7 @@ describe('lab up', () => {
       },
       expect.objectContaining({ name: 'lt-n2', ip: '10.210.3.12', podCIDR: '10.244.1.0/24' }),
     ]);
-    expect(lab.masterUrl).toBe('http://10.210.3.1:7443');
+    expect(lab.masterUrl).toBe('https://10.210.3.1:7443');
     const c = host.commands;
     const at = (s: string) => c.findIndex((x) => x.startsWith(s));
     expect(c[0]).toBe('ip netns add lt-lan');
@@ -86,7 +88,25 @@ describe('lab up', () => {
       { dst: '10.244.0.0/24', gateway: '10.210.3.11', dev: 'lt-lan', protocol: '146' },
       { dst: '10.244.1.0/24', gateway: '10.210.3.12', dev: 'lt-lan', protocol: '146' },
     ]);
-    expect(host.fileMap.get(layout.kubeconfig)).toContain('server: http://10.210.3.1:7443');
+    // kubectl gets the master's CA and admin token; the lab talks to the master with the same credential
+    const kubeconfig = loadKubeconfig(
+      [{ path: layout.kubeconfig, text: host.fileMap.get(layout.kubeconfig)! }],
+      () => undefined,
+    );
+    expect(kubeconfig).toEqual({
+      server: 'https://10.210.3.1:7443',
+      caPem: FAKE_LAB_CA,
+      token: FAKE_ADMIN_TOKEN,
+      namespace: 'default',
+    });
+    expect(host.secretFiles.get(layout.kubeconfig)).toEqual({ uid: 1000, gid: 1000 });
+    expect(host.apiCredentials.at(-1)).toEqual({ token: FAKE_ADMIN_TOKEN, caPem: FAKE_LAB_CA });
+    // each new agent joins with a join token of its own and the CA pinned by its hash
+    const agents = spawns().filter((x) => x.includes(' agent '));
+    expect(host.joinTokens).toHaveLength(2);
+    agents.forEach((a, i) =>
+      expect(a).toContain(`--token ${host.joinTokens[i]} --ca-cert-hash ${caCertHash(FAKE_LAB_CA)}`),
+    );
     expect(lines.at(-1)).toBe(`kubeconfig: ${layout.kubeconfig}   (export KUBECONFIG=${layout.kubeconfig})`);
     expect(lines.join('\n')).toMatch(/lt-n2 +Ready +10\.210\.3\.12 +10\.244\.1\.0\/24/);
   });
@@ -103,6 +123,16 @@ describe('lab up', () => {
       port: 7443,
       routes: [{ dst: '10.244.0.0/24', via: '10.210.3.11' }],
     });
+  });
+
+  it('starts an agent that has joined before without a join token', async () => {
+    const lab = await up(1);
+    await lab.stopAgent('lt-n1');
+    await lab.startAgent('lt-n1');
+    const agents = spawns().filter((x) => x.includes(' agent '));
+    expect(agents).toHaveLength(2);
+    expect(agents[1]).not.toContain('--token');
+    expect(host.joinTokens).toHaveLength(1);
   });
 
   it('changes nothing when run again', async () => {

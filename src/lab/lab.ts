@@ -8,7 +8,7 @@
 import type { Node } from '../api/types.js';
 import { NODES } from '../client/api-client.js';
 import { normalizeCidr } from '../controllers/nodeipam/cidr.js';
-import { killAndWait, startMaster, waitFor, waitMaster, type Progress } from './actions.js';
+import { killAndWait, labApi, startMaster, waitFor, waitMaster, type Progress } from './actions.js';
 import { masterProcesses } from './lab-processes.js';
 import { nsenterNode } from './commands.js';
 import type { CommandResult, LabHost } from './host.js';
@@ -268,7 +268,7 @@ export class Lab {
 
   /** Nodes as the master sees them. */
   async apiNodes(): Promise<Node[]> {
-    const client = this.host.api(this.masterUrl);
+    const client = await labApi(this.host, this.layout);
     try {
       return (await client.list<Node>(NODES, undefined)).items;
     } finally {

@@ -20,15 +20,17 @@ describe('lab layout', () => {
       uplink: 'skiff-up',
       hostIf: 'skiff-lan',
       masterIP: '10.200.0.1',
-      masterUrl: 'http://10.200.0.1:6443',
+      masterUrl: 'https://10.200.0.1:6443',
       runDir: '/run/skiff-lab/skiff',
       dataDir: '/var/lib/skiff-lab/skiff',
       stateFile: '/var/lib/skiff-lab/skiff/lab.json',
       kubeconfig: '/var/lib/skiff-lab/skiff/kubeconfig',
       masterDataDir: '/var/lib/skiff-lab/skiff/master',
+      masterAdminKubeconfig: '/var/lib/skiff-lab/skiff/master/admin.kubeconfig',
+      masterCaFile: '/var/lib/skiff-lab/skiff/master/pki/ca.crt',
       maxNodes: 244,
     });
-    expect(test.masterUrl).toBe('http://10.213.9.1:36443');
+    expect(test.masterUrl).toBe('https://10.213.9.1:36443');
   });
 
   it('names the default lab’s nodes node1… and any other lab’s <name>-n1…', () => {

@@ -52,6 +52,9 @@ export interface LabLayout extends LabSpec {
   stateFile: string;
   kubeconfig: string;
   masterDataDir: string;
+  /** What the master writes at its first start: the admin credential and the cluster CA. */
+  masterAdminKubeconfig: string;
+  masterCaFile: string;
   masterLog: string;
   /** Largest node index the subnet has addresses for (and interface names allow). */
   maxNodes: number;
@@ -143,12 +146,14 @@ export function labLayout(spec: LabSpec): LabLayout {
     uplink: `${name}-up`,
     hostIf: `${name}-lan`,
     masterIP,
-    masterUrl: `http://${masterIP}:${spec.port}`,
+    masterUrl: `https://${masterIP}:${spec.port}`,
     runDir,
     dataDir,
     stateFile: `${dataDir}/lab.json`,
     kubeconfig: `${dataDir}/kubeconfig`,
     masterDataDir: `${dataDir}/master`,
+    masterAdminKubeconfig: `${dataDir}/master/admin.kubeconfig`,
+    masterCaFile: `${dataDir}/master/pki/ca.crt`,
     masterLog: `${dataDir}/master.log`,
     // The broadcast address is the last; interface names allow three digits.
     maxNodes: Math.min(blockSize(net.prefix) - NODE_IP_OFFSET - 2, 999),

@@ -73,7 +73,7 @@ describe('lab status', () => {
   it('joins the state, what the host shows and what the master says, one row per node', () => {
     expect(renderStatus(labStatus(lab, state, obs, api))).toBe(
       [
-        'lab skiff: LAN 10.200.0.0/24, master http://10.200.0.1:6443 (running)',
+        'lab skiff: LAN 10.200.0.0/24, master https://10.200.0.1:6443 (running)',
         'kubeconfig: /var/lib/skiff-lab/skiff/kubeconfig',
         'NODE    READY     INTERNAL-IP   POD-CIDR        LINK   DOCKERD   AGENT     NETNS      CONDITION',
         'node1   True      10.200.0.11   10.244.0.0/24   up     running   running   skiff-n1   -',

@@ -3,19 +3,20 @@
 // the HTTP API client. Nothing here decides anything.
 import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { mkdir, open, readFile, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, open, readFile, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
-import { HttpApiClient } from '../client/http-api-client.js';
 import { systemClock } from '../common/clock.js';
+import { HttpLabApi } from './lab-api.js';
 import { silentLogger } from '../common/logger.js';
 import { DockerContainerRuntime } from '../../agent/runtime/docker-container-runtime.js';
 import { ensurePauseImage } from '../../agent/runtime/pause-image.js';
 import type {
   CommandResult,
   DockerEngines,
+  FileOwner,
   Files,
   LabHost,
   NetQuery,
@@ -133,9 +134,12 @@ export const systemProcesses: Processes = {
 
 export const systemFiles: Files = {
   read: (path) => readFile(path, 'utf8').catch(() => undefined),
-  async write(path, content) {
+  async write(path, content, secret) {
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, content);
+    if (!secret) return writeFile(path, content);
+    await writeFile(path, content, { mode: 0o600 });
+    await chmod(path, 0o600);
+    if (secret.owner) await chown(path, secret.owner.uid, secret.owner.gid);
   },
   exists: (path) =>
     stat(path).then(
@@ -263,6 +267,15 @@ export function packageRoot(): string {
   throw new Error('cannot find the skiff package root (package.json)');
 }
 
+/** The user behind `sudo` ($SUDO_UID, $SUDO_GID), unless that is root. */
+export function sudoUser(env: Record<string, string | undefined>): FileOwner | undefined {
+  const uid = Number(env.SUDO_UID);
+  const gid = Number(env.SUDO_GID);
+  return Number.isInteger(uid) && Number.isInteger(gid) && uid > 0 && env.SUDO_UID !== ''
+    ? { uid, gid }
+    : undefined;
+}
+
 export function systemLabHost(): LabHost {
   const root = packageRoot();
   return {
@@ -271,11 +284,13 @@ export function systemLabHost(): LabHost {
     files: systemFiles,
     net: systemNet,
     docker: systemDocker(),
-    api: (url) => new HttpApiClient({ server: url, requestTimeoutMs: 5000 }),
+    api: (url, credentials) => new HttpLabApi(url, credentials),
+    invokingUser: sudoUser(process.env),
     clock: systemClock,
     paths: {
       node: process.execPath,
-      cli: join(root, 'dist/src/cli/main.js'),
+      // $SKIFF_CLI: run another build of skiff (tests use it to leave a shared dist/ alone).
+      cli: process.env.SKIFF_CLI ?? join(root, 'dist/src/cli/main.js'),
       imagesScript: join(root, 'scripts/images.sh'),
     },
   };

@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 async function send(method: string, path: string, body: string, contentType = 'application/json') {
-  const res = await fetch(`${cluster.url}${path}`, {
+  const res = await cluster.fetch(path, {
     method,
     body,
     headers: { 'Content-Type': contentType },
@@ -109,7 +109,7 @@ describe('bad input', () => {
     expect(res.json).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason });
     if (field) expect(res.json.details.causes.map((c: any) => c.field)).toContain(field);
     expect(await revision()).toBe(before);
-    expect((await fetch(`${cluster.url}/readyz`)).status).toBe(200);
+    expect((await cluster.fetch('/readyz')).status).toBe(200);
   });
 
   it('a stale resourceVersion → 409 Conflict and the stored object is unchanged', async () => {
@@ -142,7 +142,7 @@ describe('bad input', () => {
     });
     const res = await send('POST', '/api/v1/namespaces/default/configmaps', huge);
     expect(res.status).toBe(413);
-    expect((await fetch(`${cluster.url}/readyz`)).status).toBe(200);
+    expect((await cluster.fetch('/readyz')).status).toBe(200);
     expect(await cluster.getJson('/api/v1/namespaces/default/configmaps/huge')).toBeUndefined();
   });
 });

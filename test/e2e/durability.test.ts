@@ -23,7 +23,7 @@ describe('durability', () => {
       const name = `durable-${i}`;
       if (i === killAfter) cluster.daemon('master').kill('SIGKILL');
       try {
-        const res = await fetch(`${cluster.url}/api/v1/namespaces/default/pods`, {
+        const res = await cluster.fetch('/api/v1/namespaces/default/pods', {
           method: 'POST',
           headers: { 'Content-Type': 'application/json' },
           body: JSON.stringify({

@@ -1,15 +1,20 @@
 // End-to-end harness: runs the built `skiff` binary (dist/) as real processes — a master and agents on this
 // machine's Docker engine — and drives them with stock kubectl and the skiff CLI. Each run uses a unique prefix
 // for node names (and so for container labels) and temp dirs, and cleans up after itself even when a test fails.
+// The clusters are secure like any other: the master serves HTTPS; kubectl and the skiff CLI use a copy of the
+// master's admin.kubeconfig (CA + admin token); agents join with a join token from `skiff token create --join`.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, existsSync, openSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, existsSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { HttpApiClient } from '../../src/client/http-api-client.js';
+import { loadKubeconfig } from '../../src/cli/kubeconfig.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const CLI = join(ROOT, 'dist/src/cli/main.js');
+/** The skiff build under test; $SKIFF_CLI points at another build (leaving a shared dist/ alone). */
+export const CLI = process.env.SKIFF_CLI ?? join(ROOT, 'dist/src/cli/main.js');
 export const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
 /** Agent flags for nodes on the host engine: no pod network management, no iptables. */
 export const HOST_AGENT_ARGS = ['--pod-network', 'bridge', '--no-proxy'];
@@ -96,30 +101,67 @@ export class Cluster {
   url = '';
   port = 0;
   nodes: string[] = [];
+  /** The master's admin credential (from its admin.kubeconfig) and the client that uses it. */
+  adminToken = '';
+  caPem = '';
+  private client: HttpApiClient | undefined;
 
-  async startMaster(): Promise<void> {
+  get masterDataDir(): string {
+    return join(this.dir, 'master');
+  }
+
+  async startMaster(extraArgs: string[] = []): Promise<void> {
     if (!this.port) this.port = await freePort();
-    this.url = `http://127.0.0.1:${this.port}`;
+    this.url = `https://127.0.0.1:${this.port}`;
     this.spawn('master', [
       'master',
       '--listen',
       `127.0.0.1:${this.port}`,
       '--data-dir',
-      join(this.dir, 'master'),
+      this.masterDataDir,
+      ...extraArgs,
     ]);
-    await waitFor('the API server', async () => (await fetch(`${this.url}/readyz`)).ok, 30_000);
-    writeFileSync(
-      this.kubeconfig,
-      [
-        'apiVersion: v1',
-        'kind: Config',
-        `clusters: [{name: skiff, cluster: {server: "${this.url}"}}]`,
-        'contexts: [{name: skiff, context: {cluster: skiff, user: skiff, namespace: default}}]',
-        'current-context: skiff',
-        'users: [{name: skiff, user: {}}]',
-        '',
-      ].join('\n'),
+    const admin = join(this.masterDataDir, 'admin.kubeconfig');
+    await waitFor(
+      'the API server and its admin.kubeconfig',
+      async () => {
+        if (!existsSync(admin)) return false;
+        const c = loadKubeconfig([{ path: admin, text: readFileSync(admin, 'utf8') }], () => undefined);
+        this.client?.close();
+        this.client = new HttpApiClient({ server: this.url, token: c.token, ca: c.caPem });
+        this.adminToken = c.token ?? '';
+        this.caPem = c.caPem ?? '';
+        return (await this.client.rawRequest('GET', '/api/v1/namespaces/default')).status === 200;
+      },
+      30_000,
     );
+    copyFileSync(admin, this.kubeconfig);
+  }
+
+  /** An HTTPS request to the master as admin, answered like fetch() (for tests that speak raw HTTP). */
+  async fetch(path: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}) {
+    if (!this.client) throw new Error('the master has not started');
+    const url = new URL(path, 'https://master');
+    const query: Record<string, string[]> = {};
+    for (const [k, v] of url.searchParams) (query[k] ??= []).push(v);
+    const res = await this.client.rawRequest(init.method ?? 'GET', url.pathname, {
+      query,
+      ...(init.body !== undefined ? { body: init.body } : {}),
+      headers: init.headers ?? {},
+    });
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers.set(k, v);
+    const empty = res.status === 204 || res.status === 304;
+    return new Response(empty ? null : new Uint8Array(res.body), { status: res.status, headers });
+  }
+
+  /** `--token … --ca-cert-hash …` for a new agent, from `skiff token create --join --print-join-command`. */
+  async joinArgs(): Promise<string[]> {
+    const res = await this.skiff(['token', 'create', '--join', '--ttl', '10m', '--print-join-command']);
+    const m = /--token (\S+) --ca-cert-hash (\S+)/.exec(res.stdout);
+    if (res.code !== 0 || !m)
+      throw new Error(`skiff token create --join failed: ${res.stderr || res.stdout}`);
+    return ['--token', m[1], '--ca-cert-hash', m[2]];
   }
 
   /**
@@ -129,6 +171,8 @@ export class Cluster {
   async startAgent(suffix = `n${this.nodes.length + 1}`, extraArgs = HOST_AGENT_ARGS): Promise<string> {
     const nodeName = `${this.id}-${suffix}`;
     const port = await freePort();
+    const joined = existsSync(join(this.dir, `agent-${suffix}`, 'node-token'));
+    const joinFlags = joined ? [] : await this.joinArgs();
     this.spawn(`agent-${suffix}`, [
       'agent',
       '--master',
@@ -141,6 +185,7 @@ export class Cluster {
       String(port),
       '--data-dir',
       join(this.dir, `agent-${suffix}`),
+      ...joinFlags,
       ...extraArgs,
     ]);
     this.nodes.push(nodeName);
@@ -180,7 +225,7 @@ export class Cluster {
   }
 
   async getJson(path: string): Promise<any> {
-    const res = await fetch(`${this.url}${path}`);
+    const res = await this.fetch(path);
     if (res.status === 404) return undefined;
     if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
     return res.json();
@@ -194,11 +239,12 @@ export class Cluster {
   }
 
   skiff(args: string[], input?: string): Promise<RunResult> {
-    return run(process.execPath, [CLI, '--server', this.url, ...args], { input });
+    return run(process.execPath, [CLI, '--kubeconfig', this.kubeconfig, ...args], { input });
   }
 
   /** Kills every daemon this cluster started, removes the containers of its nodes and its temp dir. */
   async destroy(): Promise<void> {
+    this.client?.close();
     await Promise.all(this.daemons.map((d) => this.stop(d.name, 'SIGTERM').catch(() => undefined)));
     for (const node of this.nodes) {
       const ids = await run('docker', ['ps', '-aq', '--filter', `label=io.skiff.node=${node}`]);
@@ -212,6 +258,13 @@ export class Cluster {
   logs(): string {
     return this.daemons.map((d) => `--- ${d.name}: ${d.logFile}`).join('\n');
   }
+}
+
+/** A client for the server, CA and token of a kubeconfig (a lab's, or a master's admin.kubeconfig). */
+export function kubeconfigClient(path: string, opts: { requestTimeoutMs?: number } = {}): HttpApiClient {
+  const c = loadKubeconfig([{ path, text: readFileSync(path, 'utf8') }], () => undefined);
+  if (!c.server) throw new Error(`${path} names no server`);
+  return new HttpApiClient({ server: c.server, token: c.token, ca: c.caPem, ...opts });
 }
 
 export function requireBuild(): void {

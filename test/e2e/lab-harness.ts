@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpApiClient } from '../../src/client/http-api-client.js';
 import { labDown, labUp, type Lab } from '../../src/lab/lab.js';
-import { KUBECTL, freePort, requireBuild, run, type RunResult } from './harness.js';
+import { KUBECTL, freePort, kubeconfigClient, requireBuild, run, type RunResult } from './harness.js';
 
 export interface TestLab {
   lab: Lab;
@@ -47,7 +47,7 @@ export async function startTestLab(nodes: number, opts: { masterArgs?: string[] 
     await labDown(name).catch(() => undefined);
     throw new Error(`lab up failed: ${String(err)}\n${progress.join('\n')}`);
   }
-  const client = new HttpApiClient({ server: lab.masterUrl });
+  const client = kubeconfigClient(lab.kubeconfig);
   return {
     get lab() {
       return lab;

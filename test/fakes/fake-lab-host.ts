@@ -5,7 +5,7 @@
 // one does), an agent registers its Node Ready with a pod CIDR in a FakeApiClient, a master makes the API answer.
 // The clock moves forward by itself on every sleep, so a timeout ends a test quickly instead of hanging it.
 import type { Node } from '../../src/api/types.js';
-import { NODES, type ApiClient } from '../../src/client/api-client.js';
+import { NODES } from '../../src/client/api-client.js';
 import type { Clock, TimerHandle } from '../../src/common/clock.js';
 import type {
   CommandResult,
@@ -21,6 +21,23 @@ import type {
 } from '../../src/lab/host.js';
 import { isUnder } from '../../src/lab/host-parse.js';
 import { FakeApiClient } from './fake-api-client.js';
+import { renderKubeconfig } from '../../src/cli/kubeconfig.js';
+import type { FileOwner, LabApi, LabCredentials } from '../../src/lab/host.js';
+
+/** The CA a fake master "creates" (a real certificate, so its hash can be computed). */
+export const FAKE_LAB_CA = `-----BEGIN CERTIFICATE-----
+MIIBgzCCASmgAwIBAgIUKxS1ua87SYk6wGxO1WcD5a5XwxgwCgYIKoZIzj0EAwIw
+FjEUMBIGA1UEAwwLZmFrZS1sYWItY2EwIBcNMjYxMTMwMDgwMTM5WhgPMjEyNjEx
+MDYwODAxMzlaMBYxFDASBgNVBAMMC2Zha2UtbGFiLWNhMFkwEwYHKoZIzj0CAQYI
+KoZIzj0DAQcDQgAEcRZeGV7E5BykxuiHENYA+E+8dW//DmlzjSRE9b2h5TH4wPpm
+Wja/ew/2N/Ha6Huzwjft/FPE1tNFx5qYNzZwfaNTMFEwHQYDVR0OBBYEFDb9+GiH
+RUCp3BDA7sIXQaKn/QODMB8GA1UdIwQYMBaAFDb9+GiHRUCp3BDA7sIXQaKn/QOD
+MA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSAAwRQIgBcf5xSGb2K69NHsH
+YqX4k6fOJ8CPry05OG6AjWs4QlgCIQDoSex4cPWon7OQicRrrOSvXAupaFlICXX3
+3jyLg6zkUA==
+-----END CERTIFICATE-----
+`;
+export const FAKE_ADMIN_TOKEN = 'admin0.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 
 /** Sleeping advances time at once. */
 export class SteppingClock implements Clock {
@@ -78,6 +95,12 @@ export class FakeLabHost implements LabHost {
   crashOnStart: (argv: string[]) => string | undefined = () => undefined;
   /** When false, spawned agents never make their node Ready. */
   agentsRegister = true;
+  /** Join tokens handed out through api().createJoinToken, and the credentials each api() call was given. */
+  readonly joinTokens: string[] = [];
+  readonly apiCredentials: LabCredentials[] = [];
+  /** Files written 0600, with the owner they were given. */
+  readonly secretFiles = new Map<string, FileOwner | undefined>();
+  invokingUser: FileOwner | undefined = { uid: 1000, gid: 1000 };
   private nextPid = 1000;
   private podCidrs = 0;
   readonly paths = {
@@ -168,10 +191,28 @@ export class FakeLabHost implements LabHost {
         argv: ['containerd', '--config', `${execRoot}/containerd/containerd.toml`],
       });
       this.fileMap.set(`${execRoot}/containerd/containerd.pid`, `${cpid}`);
-    } else if (argv[2] === 'agent' && this.agentsRegister) {
-      const name = flagValue(argv, '--node-name')!;
-      const ip = flagValue(argv, '--node-ip')!;
-      void this.registerNode(name, ip);
+    } else if (argv[2] === 'master') {
+      // A real master writes its CA and admin credential at its first start.
+      const dataDir = flagValue(argv, '--data-dir')!;
+      const listen = flagValue(argv, '--listen')!;
+      this.fileMap.set(`${dataDir}/pki/ca.crt`, FAKE_LAB_CA);
+      this.fileMap.set(
+        `${dataDir}/admin.kubeconfig`,
+        renderKubeconfig({
+          server: `https://${listen}`,
+          name: 'skiff',
+          token: FAKE_ADMIN_TOKEN,
+          caPem: FAKE_LAB_CA,
+        }),
+      );
+    } else if (argv[2] === 'agent') {
+      // Joining leaves the node's credential in its data dir; later starts need no join token.
+      if (flagValue(argv, '--token')) this.fileMap.set(`${flagValue(argv, '--data-dir')}/node-token`, 'node');
+      if (this.agentsRegister) {
+        const name = flagValue(argv, '--node-name')!;
+        const ip = flagValue(argv, '--node-ip')!;
+        void this.registerNode(name, ip);
+      }
     }
   }
 
@@ -350,8 +391,9 @@ export class FakeLabHost implements LabHost {
 
   readonly files: Files = {
     read: async (path) => this.fileMap.get(path),
-    write: async (path, content) => {
+    write: async (path, content, secret) => {
       this.fileMap.set(path, content);
+      if (secret) this.secretFiles.set(path, secret.owner);
     },
     exists: async (path) => this.fileMap.has(path) || this.dirs.has(path),
     mkdirp: async (path) => {
@@ -417,9 +459,25 @@ export class FakeLabHost implements LabHost {
   };
 
   /** The master's API while a master process runs; otherwise a client whose every call is refused. */
-  api(url: string): ApiClient {
-    if (this.masterRunning()) return this.apiClient;
+  api(url: string, credentials: LabCredentials = {}): LabApi {
+    this.apiCredentials.push(credentials);
+    if (this.masterRunning()) {
+      const tokens = this.joinTokens;
+      const createJoinToken = async () => {
+        const token = `join${String(tokens.length).padStart(2, '0')}.0123456789abcdef`;
+        tokens.push(token);
+        return token;
+      };
+      const client = this.apiClient;
+      return new Proxy({} as LabApi, {
+        get: (_t, key) => {
+          if (key === 'createJoinToken') return createJoinToken;
+          const v = (client as unknown as Record<string | symbol, unknown>)[key];
+          return typeof v === 'function' ? v.bind(client) : v;
+        },
+      });
+    }
     const refused = () => Promise.reject(new Error(`connect ECONNREFUSED ${url}`));
-    return new Proxy({} as ApiClient, { get: (_t, key) => (key === 'close' ? undefined : refused) });
+    return new Proxy({} as LabApi, { get: (_t, key) => (key === 'close' ? undefined : refused) });
   }
 }

@@ -37,9 +37,13 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
   }
 }
 
-const startAgent = () =>
+// The agent joins the (HTTPS) master like any node: a join token and the CA. Its second start uses the saved
+// credential.
+const startAgent = async () =>
   runAgent({
     masterUrl: master.url,
+    token: (await master.credentials.tokens.create({ role: 'join', ttlMs: 600_000 })).token,
+    ca: master.credentials.caPem,
     nodeName: NODE,
     nodeIP: '127.0.0.1',
     port: 0,
@@ -57,7 +61,11 @@ const getPod = () => client.get<Pod>(PODS, 'default', 'hello');
 beforeAll(async () => {
   await importBusyboxImage(runtime, BUSYBOX);
   master = await startMaster({ listen: '127.0.0.1:0', dataDir: join(tmp, 'master'), logger: silentLogger });
-  client = new HttpApiClient({ server: master.url });
+  client = new HttpApiClient({
+    server: master.url,
+    token: master.credentials.adminToken,
+    ca: master.credentials.caPem,
+  });
   agent = await startAgent();
 });
 
@@ -112,15 +120,20 @@ describe('skiff agent with a real master', () => {
     expect(events).toEqual(expect.arrayContaining(['Scheduled', 'Pulled', 'Created', 'Started']));
 
     const logs = await until('logs', async () => {
-      const res = await fetch(`${master.url}/api/v1/namespaces/default/pods/hello/log?container=main`);
-      const body = await res.text();
+      const res = await client.rawRequest('GET', '/api/v1/namespaces/default/pods/hello/log', {
+        query: { container: 'main' },
+      });
+      const body = res.body.toString('utf8');
       return res.status === 200 && body.includes('hello') ? body : undefined;
     });
     expect(logs).toBe('hello from hello\n');
 
     const exec = await new Promise<{ out: string; status: any }>((resolve, reject) => {
       const url = `${master.url.replace(/^http/, 'ws')}/api/v1/namespaces/default/pods/hello/exec?command=sh&command=-c&command=echo%20in-pod%3B%20exit%205&container=main&stdout=true&stderr=true`;
-      const ws = new WebSocket(url, ['v5.channel.k8s.io']);
+      const ws = new WebSocket(url, ['v5.channel.k8s.io'], {
+        ca: master.credentials.caPem,
+        headers: { Authorization: `Bearer ${master.credentials.adminToken}` },
+      });
       let out = '';
       let status: any;
       ws.on('message', (d: Buffer) => {

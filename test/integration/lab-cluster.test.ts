@@ -12,7 +12,7 @@ import { NODES, PODS } from '../../src/client/api-client.js';
 import { HttpApiClient } from '../../src/client/http-api-client.js';
 import { labDown, labUp, type Lab } from '../../src/lab/lab.js';
 import type { LabState } from '../../src/lab/state.js';
-import { freePort, requireBuild, waitFor } from '../e2e/harness.js';
+import { freePort, kubeconfigClient, requireBuild, waitFor } from '../e2e/harness.js';
 
 const NAME = `lt${randomBytes(3).toString('hex')}`;
 const LAN = `10.${randomInt(200, 244)}.${randomInt(0, 256)}`;
@@ -100,7 +100,7 @@ beforeAll(async () => {
     progress: (l) => log.push(l),
   });
   upSeconds = (Date.now() - started) / 1000;
-  client = new HttpApiClient({ server: lab.masterUrl });
+  client = kubeconfigClient(lab.kubeconfig);
 }, 120_000);
 
 afterAll(async () => {
@@ -249,10 +249,10 @@ describe('skiff lab (2 nodes, real namespaces and dockerds)', () => {
     expect(web1()).toBe(containers);
     expect(await lab.startAgent(n1.name)).not.toBe(agent);
     const [master] = await lab.stopMaster({ signal: 'SIGKILL' });
-    await expect(fetch(`${lab.masterUrl}/readyz`)).rejects.toThrow();
+    await expect(client.rawRequest('GET', '/readyz')).rejects.toThrow(/Unable to connect/);
     expect(web1()).toBe(containers);
     expect(await lab.startMaster()).not.toBe(master);
-    expect((await fetch(`${lab.masterUrl}/readyz`)).ok).toBe(true);
+    expect((await client.rawRequest('GET', '/readyz')).status).toBe(200);
   });
 
   it('down leaves the host as it found it', async () => {

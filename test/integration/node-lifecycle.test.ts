@@ -11,7 +11,7 @@ import type { Deployment, Event, Node, Pod } from '../../src/api/types.js';
 import { DEPLOYMENTS, EVENTS, NODES, PODS } from '../../src/client/api-client.js';
 import { HttpApiClient } from '../../src/client/http-api-client.js';
 import { labDown, labUp, type Lab } from '../../src/lab/lab.js';
-import { freePort, requireBuild, waitFor } from '../e2e/harness.js';
+import { freePort, kubeconfigClient, requireBuild, waitFor } from '../e2e/harness.js';
 
 const NAME = `nl${randomBytes(3).toString('hex')}`;
 const LAN = `10.${randomInt(200, 244)}.${randomInt(0, 256)}`;
@@ -34,7 +34,7 @@ beforeAll(async () => {
     clusterCIDR: CLUSTER_CIDR,
     progress: (l) => log.push(l),
   });
-  client = new HttpApiClient({ server: lab.masterUrl });
+  client = kubeconfigClient(lab.kubeconfig);
 }, 120_000);
 
 afterAll(async () => {

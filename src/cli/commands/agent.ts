@@ -1,8 +1,11 @@
 // `skiff agent`: run the node daemon (kubelet, proxy, DNS) against a master until SIGINT/SIGTERM. Stopping leaves
-// the pods' containers running; the next agent start adopts them.
+// the pods' containers running; the next agent start adopts them. The first start joins the cluster like
+// `kubeadm join`: --token <join token> [--ca-cert-hash sha256:…] (see agent/join.ts); later starts need neither.
 import type { Command } from 'commander';
 import type { CommandHost } from '../command-host.js';
+import { DEFAULT_SERVER } from '../client-config.js';
 import type { CliContext } from '../context.js';
+import { CliError } from '../errors.js';
 import { collect } from './apply.js';
 import { parseInteger } from './delete.js';
 
@@ -22,13 +25,34 @@ export interface AgentCliOptions {
   nodeportAddresses: string[];
   cleanup?: boolean;
   logLevel?: string;
+  caCertHash?: string;
+  caFile?: string;
+}
+
+function caCertHashFlag(value: string): string {
+  const v = value.trim().toLowerCase();
+  if (!/^sha256:[0-9a-f]{64}$/.test(v)) {
+    throw new CliError(
+      `error: invalid argument "${value}" for "--ca-cert-hash" flag: want sha256:<64 hex digits>`,
+    );
+  }
+  return v;
 }
 
 export function register(program: Command, host: CommandHost): void {
   program
     .command('agent')
     .description('Run a node agent: kubelet (pods as Docker containers), service proxy and cluster DNS')
-    .option('--master <url>', 'the master API server URL (default: --server)')
+    .option('--master <url>', 'the master API server URL, https://IP:6443 (default: --server)')
+    .option(
+      '--ca-cert-hash <sha256:hex>',
+      'pin the cluster CA when joining: sha256 of its public key (printed by skiff token create --join --print-join-command)',
+      caCertHashFlag,
+    )
+    .option(
+      '--ca-file <file>',
+      'the cluster CA certificate (PEM), instead of discovering it (default: --certificate-authority)',
+    )
     .option('--node-name <name>', 'name of this node (default: the hostname)')
     .option('--node-ip <ip>', 'the IP other nodes reach this one at (default: detected)')
     .option('--port <port>', 'port of the agent API (logs, exec)', parseInteger, 10250)
@@ -53,7 +77,7 @@ export function register(program: Command, host: CommandHost): void {
     .option('--log-level <level>', 'debug, info, warn or error ($SKIFF_LOG_LEVEL)')
     .action(async (opts: AgentCliOptions, cmd: Command) => {
       const { ctx } = host;
-      const g = cmd.optsWithGlobals<{ server: string; token?: string }>();
+      const g = cmd.optsWithGlobals<{ server?: string; token?: string; certificateAuthority?: string }>();
       const logger = ctx.createLogger(opts.logLevel);
       if (opts.cleanup) {
         await ctx.daemons.cleanupAgent({
@@ -67,8 +91,12 @@ export function register(program: Command, host: CommandHost): void {
         return;
       }
       const clusterDNS = opts.clusterDns.flatMap((v) => v.split(',')).filter((v) => v !== '');
+      const caFile = opts.caFile ?? g.certificateAuthority;
+      const ca = caFile === undefined ? undefined : ctx.readFile(caFile);
+      if (caFile !== undefined && ca === undefined)
+        throw new CliError(`error: unable to read --ca-file ${caFile}`);
       const agent = await ctx.daemons.runAgent({
-        masterUrl: opts.master ?? g.server,
+        masterUrl: opts.master ?? g.server ?? ctx.env.SKIFF_SERVER ?? DEFAULT_SERVER,
         nodeName: opts.nodeName ?? ctx.hostname(),
         nodeIP: opts.nodeIp,
         port: opts.port,
@@ -81,7 +109,10 @@ export function register(program: Command, host: CommandHost): void {
         serviceCIDR: opts.serviceCidr,
         proxy: opts.proxy,
         nodePortAddresses: opts.nodeportAddresses.length > 0 ? opts.nodeportAddresses : undefined,
-        token: g.token,
+        // The join token (or a credential) only from the command line or $SKIFF_TOKEN, never from a kubeconfig.
+        token: g.token ?? (ctx.env.SKIFF_TOKEN || undefined),
+        ...(opts.caCertHash ? { caCertHash: opts.caCertHash } : {}),
+        ...(ca !== undefined ? { ca } : {}),
         logger,
       });
       await waitForInterrupt(ctx);

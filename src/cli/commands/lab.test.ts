@@ -17,6 +17,9 @@ async function lab(...argv: string[]) {
     session: () => {
       throw new Error('no API session in skiff lab');
     },
+    connection: () => {
+      throw new Error('no API connection in skiff lab');
+    },
     exit: (c) => (code = c),
   };
   const program = new Command('skiff').exitOverride();
@@ -50,7 +53,7 @@ describe('skiff lab', () => {
     );
     expect(res.code).toBe(0);
     expect(res.stdout).toContain(
-      'lab demo: LAN 10.230.1.0/24, master http://10.230.1.1:7000 (LAN created)\n',
+      'lab demo: LAN 10.230.1.0/24, master https://10.230.1.1:7000 (LAN created)\n',
     );
     expect(res.stdout).toContain('demo-n1 (10.230.1.11, netns demo-n1): creating\n');
     expect(res.stdout).toMatch(/demo-n2 +Ready +10\.230\.1\.12/);

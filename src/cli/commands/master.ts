@@ -1,7 +1,10 @@
 // `skiff master`: run the control plane (API server, store, scheduler, controllers) until SIGINT/SIGTERM, then stop
-// it cleanly and exit 0. A second Ctrl-C while stopping exits at once.
+// it cleanly and exit 0. A second Ctrl-C while stopping exits at once. HTTPS on --listen always; plain HTTP only on
+// an explicit loopback --insecure-listen.
 import type { Command } from 'commander';
+import { tlsSanProblem } from '../../apiserver/auth/sans.js';
 import { DEFAULT_SERVICE_CIDR } from '../../apiserver/ip-allocator.js';
+import { checkInsecureListen } from '../../apiserver/server.js';
 import { DEFAULT_NODE_PORT_RANGE } from '../../apiserver/port-allocator.js';
 import { DEFAULT_CLUSTER_CIDR, DEFAULT_NODE_MASK_SIZE } from '../../controllers/nodeipam/cidr-allocator.js';
 import {
@@ -17,6 +20,8 @@ import { waitForInterrupt } from './agent.js';
 
 interface MasterFlags {
   listen: string;
+  insecureListen?: string;
+  tlsSan: string[];
   dataDir: string;
   serviceCidr: string;
   serviceNodePortRange: string;
@@ -57,6 +62,29 @@ function secondsFlag(flag: string) {
   };
 }
 
+function insecureListenFlag(value: string): string {
+  try {
+    checkInsecureListen(value);
+  } catch (err) {
+    throw new CliError(
+      `error: invalid argument "${value}" for "--insecure-listen" flag: ${(err as Error).message}`,
+    );
+  }
+  return value;
+}
+
+function tlsSanFlag(value: string, previous: string[]): string[] {
+  const values = value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+  for (const v of values) {
+    const problem = tlsSanProblem(v);
+    if (problem) throw new CliError(`error: ${problem}`);
+  }
+  return [...previous, ...values];
+}
+
 function profileFlag(value: string): NodeLifecycleProfile {
   if (!isNodeLifecycleProfile(value))
     throw new CliError(
@@ -69,8 +97,23 @@ export function register(program: Command, host: CommandHost): void {
   program
     .command('master')
     .description('Run the master: API server, store, scheduler and controllers')
-    .option('--listen <host:port>', 'address the API server listens on', '127.0.0.1:6443')
-    .option('--data-dir <dir>', 'where the store keeps its data', '/var/lib/skiff/master')
+    .option('--listen <host:port>', 'address the API server serves HTTPS on', '127.0.0.1:6443')
+    .option(
+      '--insecure-listen <host:port>',
+      'also serve plain HTTP here, without authentication (acts as admin); loopback addresses only',
+      insecureListenFlag,
+    )
+    .option(
+      '--tls-san <name>',
+      'extra DNS name or IP for the serving certificate (repeatable or comma-separated)',
+      tlsSanFlag,
+      [],
+    )
+    .option(
+      '--data-dir <dir>',
+      'where the store, the CA and certificates (pki/) and admin.kubeconfig live',
+      '/var/lib/skiff/master',
+    )
     .option('--service-cidr <cidr>', 'the range Service ClusterIPs come from', DEFAULT_SERVICE_CIDR)
     .option('--service-node-port-range <range>', 'the range NodePorts come from', DEFAULT_NODE_PORT_RANGE)
     .option('--cluster-cidr <cidr>', 'the pod range nodes get their podCIDRs from', DEFAULT_CLUSTER_CIDR)
@@ -117,6 +160,8 @@ export function register(program: Command, host: CommandHost): void {
       const logger = ctx.createLogger(opts.logLevel);
       const master = await ctx.daemons.startMaster({
         listen: opts.listen,
+        ...(opts.insecureListen ? { insecureListen: opts.insecureListen } : {}),
+        ...(opts.tlsSan.length > 0 ? { tlsSANs: opts.tlsSan } : {}),
         dataDir: opts.dataDir,
         serviceCIDR: opts.serviceCidr,
         serviceNodePortRange: opts.serviceNodePortRange,
