@@ -1,0 +1,198 @@
+// Benchmark 5, footprint: peak resident memory (VmHWM from /proc/<pid>/status) of the real processes:
+//   master  a `skiff master` process holding 1,000 simulated Ready nodes (heartbeating through their leases) and
+//           5,000 pods with requests, which its scheduler binds to them (no agents, so they stay Pending on their
+//           nodes); read after the last pod is bound (seen on a watch) and 15 s of settling;
+//   agent   the agent of a 1-node lab running 100 busybox `sleep 3600` pods, read after all run and 15 s of
+//           settling (one resync period is 10 s).
+import { NAMESPACES, PODS } from '../../src/client/api-client.js';
+import type { Pod } from '../../src/api/types.js';
+import { clientFor } from '../lib/api-access.js';
+import { profileOfPid, startBenchLab } from '../lib/bench-lab.js';
+import { benchLabProfiles } from '../lib/lab-profiles.js';
+import { startMasterProcess } from '../lib/master-process.js';
+import { allContainersRunning, ensureNamespace, PodWatch, sleepPod } from '../lib/pods.js';
+import { mapLimit, procMemory, sleep, type ProcMemory } from '../lib/proc.js';
+import { summarizeProfileFile, type ProfileSummary } from '../lib/profile.js';
+import { createSimNodes, pendingPod, startSimHeartbeats } from '../lib/sim-cluster.js';
+import { envInt, fmt, type BenchContext, type Benchmark, type BenchOutput } from '../lib/types.js';
+
+const SETTLE_MS = 15_000;
+/** Lease renewals of the simulated nodes: one write per 5 s each, the rate of skiff's agents (lease + status per 10 s). */
+const HEARTBEAT_SECONDS = 5;
+/** The goals are in MB; RSS is reported in MiB. */
+const MB_IN_MIB = 1e6 / 2 ** 20;
+
+async function masterFootprint(
+  ctx: BenchContext,
+  nodes: number,
+  pods: number,
+): Promise<{ idle: ProcMemory; loaded: ProcMemory; profile?: ProfileSummary }> {
+  const master = await startMasterProcess({
+    cleanup: ctx.cleanup,
+    profileDir: ctx.profileDir,
+    // Room for a /24 per simulated node.
+    args: ['--cluster-cidr', '10.0.0.0/8'],
+  });
+  const client = clientFor(master.access);
+  ctx.cleanup.add('footprint API client', () => client.close());
+  await sleep(2000);
+  const idle = procMemory(master.pid)!;
+  await createSimNodes(client, nodes, 16);
+  const beats = clientFor(master.access);
+  const stopBeats = startSimHeartbeats(beats, nodes, HEARTBEAT_SECONDS);
+  ctx.cleanup.add('simulated node heartbeats', () => {
+    stopBeats();
+    beats.close();
+  });
+  await client.create(NAMESPACES, undefined, {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'fp' },
+  });
+  const watch = new PodWatch(client, 'fp', { bound: (p: Pod) => !!p.spec.nodeName });
+  await watch.start();
+  const names = Array.from({ length: pods }, (_, i) => `pod-${i}`);
+  await mapLimit(names, 16, (n) => client.create<Pod>(PODS, 'fp', pendingPod(n, 'fp')));
+  await watch.waitAll(names, 'bound', 600_000);
+  watch.stop();
+  await sleep(SETTLE_MS);
+  const loaded = procMemory(master.pid)!;
+  stopBeats();
+  beats.close();
+  client.close();
+  await master.stop();
+  let profile: ProfileSummary | undefined;
+  if (ctx.profileDir) {
+    const file = profileOfPid(ctx.profileDir, master.pid);
+    if (file) profile = summarizeProfileFile(file, `skiff master (pid ${master.pid}), ${pods} pods`);
+  }
+  return { idle, loaded, ...(profile ? { profile } : {}) };
+}
+
+async function agentFootprint(
+  ctx: BenchContext,
+  pods: number,
+): Promise<{ idle: ProcMemory; loaded: ProcMemory; master: ProcMemory; profiles?: ProfileSummary[] }> {
+  const lab = await startBenchLab({ cleanup: ctx.cleanup, log: ctx.log, profileDir: ctx.profileDir });
+  const agentPid = lab.agentPid()!;
+  const idle = procMemory(agentPid)!;
+  await ensureNamespace(lab.client, 'bench');
+  const watch = new PodWatch(lab.client, 'bench', { running: allContainersRunning });
+  await watch.start();
+  const names = Array.from({ length: pods }, (_, i) => `fp-${i}`);
+  await mapLimit(names, 16, (n) =>
+    lab.client.create<Pod>(PODS, 'bench', sleepPod(n, 'bench', { app: 'fp' })),
+  );
+  await watch.waitAll(names, 'running', 600_000);
+  watch.stop();
+  await sleep(SETTLE_MS);
+  const loaded = procMemory(agentPid)!;
+  const master = procMemory(lab.masterPid()!)!;
+  const profiles = ctx.profileDir ? await benchLabProfiles(lab, ctx.profileDir) : undefined;
+  await lab.down();
+  return { idle, loaded, master, ...(profiles ? { profiles } : {}) };
+}
+
+type MasterRun = Awaited<ReturnType<typeof masterFootprint>>;
+type AgentRun = Awaited<ReturnType<typeof agentFootprint>>;
+
+/** Runs one half; a failure is reported and does not lose the other half's figures. */
+async function attempt<T>(ctx: BenchContext, what: string, fn: () => Promise<T>): Promise<T | string> {
+  try {
+    return await fn();
+  } catch (err) {
+    ctx.log(`${what} FAILED: ${(err as Error).stack ?? err}`);
+    return `${what}: ${(err as Error).message}`;
+  }
+}
+
+export const footprint: Benchmark = {
+  name: 'footprint',
+  title: 'Footprint: peak RSS of the master (5,000 pods) and an agent (100 pods)',
+  async run(ctx: BenchContext): Promise<BenchOutput> {
+    const nodes = envInt('BENCH_MASTER_NODES', 1000);
+    const masterPods = envInt('BENCH_MASTER_PODS', 5000);
+    const agentPods = envInt('BENCH_AGENT_PODS', 100);
+    const m = await attempt<MasterRun>(ctx, 'master footprint', () =>
+      masterFootprint(ctx, nodes, masterPods),
+    );
+    if (typeof m !== 'string') ctx.log(`master: peak ${m.loaded.peakMiB} MiB`);
+    const a = await attempt<AgentRun>(ctx, 'agent footprint', () => agentFootprint(ctx, agentPods));
+    if (typeof a !== 'string') ctx.log(`agent: peak ${a.loaded.peakMiB} MiB`);
+    const masterGoal = 150 * MB_IN_MIB;
+    const agentGoal = 100 * MB_IN_MIB;
+    const errors = [m, a].filter((x): x is string => typeof x === 'string');
+    const profiles = [
+      ...(typeof m !== 'string' && m.profile ? [m.profile] : []),
+      ...(typeof a !== 'string' ? (a.profiles ?? []) : []),
+    ];
+    const failed = ['failed', '', '', '', ''];
+    return {
+      params: { simulatedNodes: nodes, masterPods, agentPods, settleSeconds: SETTLE_MS / 1000 },
+      metrics: {
+        master: typeof m === 'string' ? { error: m } : { idle: m.idle, loaded: m.loaded },
+        agent: typeof a === 'string' ? { error: a } : { idle: a.idle, loaded: a.loaded, labMaster: a.master },
+      },
+      tables: [
+        {
+          head: ['process', 'RSS idle, MiB', 'RSS loaded, MiB', 'peak RSS (VmHWM), MiB', 'goal'],
+          rows: [
+            typeof m === 'string'
+              ? [`master: ${nodes} nodes + ${masterPods} bound pods`, ...failed.slice(1)]
+              : [
+                  `master: ${nodes} nodes + ${masterPods} bound pods`,
+                  fmt(m.idle.rssMiB),
+                  fmt(m.loaded.rssMiB),
+                  fmt(m.loaded.peakMiB),
+                  '≤ 150 MB (143 MiB)',
+                ],
+            ...(typeof a === 'string'
+              ? [[`agent: ${agentPods} running pods`, ...failed.slice(1)]]
+              : [
+                  [
+                    `agent: ${agentPods} running pods`,
+                    fmt(a.idle.rssMiB),
+                    fmt(a.loaded.rssMiB),
+                    fmt(a.loaded.peakMiB),
+                    '≤ 100 MB (95 MiB)',
+                  ],
+                  [
+                    `(the lab's master during the agent run: 1 node, ${agentPods} pods)`,
+                    '',
+                    fmt(a.master.rssMiB),
+                    fmt(a.master.peakMiB),
+                    '',
+                  ],
+                ]),
+          ],
+        },
+      ],
+      goals: [
+        {
+          goal: 'Master memory',
+          target: '≤ 150 MB RSS at 5,000 pods',
+          measured:
+            typeof m === 'string'
+              ? 'failed'
+              : `peak ${fmt(m.loaded.peakMiB)} MiB (${fmt(m.loaded.peakMiB / MB_IN_MIB, 0)} MB) with ${masterPods} pods on ${nodes} nodes`,
+          met: typeof m === 'string' ? null : m.loaded.peakMiB <= masterGoal,
+        },
+        {
+          goal: 'Agent memory',
+          target: '≤ 100 MB RSS at 100 pods',
+          measured:
+            typeof a === 'string'
+              ? 'failed'
+              : `peak ${fmt(a.loaded.peakMiB)} MiB (${fmt(a.loaded.peakMiB / MB_IN_MIB, 0)} MB) with ${agentPods} pods`,
+          met: typeof a === 'string' ? null : a.loaded.peakMiB <= agentGoal,
+        },
+      ],
+      notes: [
+        `Master: the real \`skiff master\` process (default settings, store in a temp dir, \`--cluster-cidr 10.0.0.0/8\` so every simulated node gets a podCIDR); nodes and pods created over HTTP, 16 at a time. Each simulated node renews its Lease every ${HEARTBEAT_SECONDS} s with the agent's NodeLease (staggered), the write rate of skiff's agents, so the node lifecycle controller keeps it Ready. "Idle" is 2 s after start with no objects. Memory is read from /proc/<pid>/status (VmRSS, VmHWM).`,
+        'Agent: the real agent of a 1-node lab (pod network, kube-proxy and DNS on); "idle" is right after the lab came up.',
+      ],
+      ...(errors.length ? { error: errors.join('; ') } : {}),
+      ...(profiles.length ? { profiles } : {}),
+    };
+  },
+};
