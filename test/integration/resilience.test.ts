@@ -12,7 +12,7 @@ import { CONFIGMAPS, ENDPOINTS, NODES, PODS, SERVICES, resourcePath } from '../.
 import { HttpApiClient } from '../../src/client/http-api-client.js';
 import { labDown, labUp, type Lab, type LabNode } from '../../src/lab/lab.js';
 import { nodeLayout } from '../../src/lab/layout.js';
-import { freePort, requireBuild, waitFor } from '../e2e/harness.js';
+import { freePort, kubeconfigClient, requireBuild, waitFor } from '../e2e/harness.js';
 
 const NAME = `rs${randomBytes(3).toString('hex')}`;
 const SUBNET = `10.${randomInt(200, 244)}.${randomInt(0, 256)}.0/24`;
@@ -44,7 +44,7 @@ beforeAll(async () => {
     port: await freePort(),
     clusterCIDR: CLUSTER_CIDR,
   });
-  client = new HttpApiClient({ server: lab.masterUrl, requestTimeoutMs: 5000 });
+  client = kubeconfigClient(lab.layout.kubeconfig, { requestTimeoutMs: 5000 });
   [n1, n2] = lab.nodes;
   await client.create<Pod>(PODS, 'default', webPod('web', n1.name));
   await client.create<Service>(SERVICES, 'default', {
