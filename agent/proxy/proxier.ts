@@ -1,7 +1,8 @@
 // kube-proxy's Proxier, iptables mode: informers on Services and Endpoints; every change asks for a sync; the
 // SyncRunner coalesces them (one restore in flight, at least minSyncPeriodMs apart, retries with backoff, a full
 // resync every syncPeriodMs). A sync renders the whole ruleset (render-rules.ts) and applies it with one
-// iptables-restore. A full sync also re-reads which of our chains exist and re-inserts missing hook rules.
+// iptables-restore: all of it in a full sync, which also re-reads which of our chains exist and re-inserts missing
+// hook rules; only the chains that changed in between.
 import ipaddr from 'ipaddr.js';
 import type { Endpoints, Service } from '../../src/api/types.js';
 import { ENDPOINTS, SERVICES, type ApiClient } from '../../src/client/api-client.js';

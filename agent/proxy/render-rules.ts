@@ -1,7 +1,8 @@
 // kube-proxy's syncProxyRules as a pure function: the whole desired ruleset of the proxy's own chains, as one
 // iptables-restore batch (`--noflush`, so chains we don't own are left alone). Declaring a chain (`:CHAIN - [0:0]`)
-// flushes it, so every sync rewrites all of our rules; chains that are no longer wanted are declared (flushed)
-// and then deleted (`-X`) in the same batch, after the rules that jumped to them are gone.
+// flushes it, so a full sync rewrites all of our rules and a partial one (`applied`) declares and rewrites only the
+// top-level chains and the service/endpoint chains that changed; chains that are no longer wanted are declared
+// (flushed) and then deleted (`-X`) in the same batch, after the rules that jumped to them are gone.
 //
 // Packet path (ClusterIP 10.96.0.10:80, two endpoints):
 //   nat PREROUTING/OUTPUT → SKIFF-SERVICES  -d 10.96.0.10/32 --dport 80 → SKIFF-SVC-…
