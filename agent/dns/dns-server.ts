@@ -3,6 +3,7 @@
 // UDP replies larger than 512 bytes (or the client's EDNS0 size, at most 1232) go out truncated (TC) so the
 // client retries over TCP; TCP uses the 2-byte length prefix and may pipeline queries (RFC 7766).
 import dgram from 'node:dgram';
+import dns from 'node:dns';
 import net from 'node:net';
 import { systemClock, type Clock } from '../../src/common/clock.js';
 import { silentLogger, type Logger } from '../../src/common/logger.js';
@@ -54,6 +55,21 @@ interface Listener {
 }
 
 const BIND_RETRIES = 5;
+
+/**
+ * dgram resolves every send's address through dns.lookup, which defers to the next tick even for an IP
+ * literal. Replies go to the sender's address (always a literal): pass literals through synchronously, and
+ * leave names (a listen host given by name) to the real resolver.
+ */
+function literalLookup(
+  address: string,
+  options: dns.LookupOneOptions, // dgram passes the family number; dns.lookup takes either
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const f = net.isIP(address);
+  if (f !== 0) callback(null, address, f);
+  else dns.lookup(address, options, callback);
+}
 
 export class DnsServer {
   private readonly log: Logger;
@@ -141,7 +157,10 @@ export class DnsServer {
 
   private async bind(addr: ListenAddress): Promise<Listener> {
     for (let attempt = 0; ; attempt++) {
-      const udp = dgram.createSocket({ type: net.isIPv6(addr.host) ? 'udp6' : 'udp4' });
+      const udp = dgram.createSocket({
+        type: net.isIPv6(addr.host) ? 'udp6' : 'udp4',
+        lookup: literalLookup,
+      });
       udp.on('error', (err) => this.log.warn({ err }, 'dns udp socket error'));
       await new Promise<void>((resolve, reject) => {
         udp.once('error', reject);
@@ -196,16 +215,32 @@ export class DnsServer {
   }
 
   private onDatagram(udp: dgram.Socket, msg: Buffer, rinfo: dgram.RemoteInfo): void {
-    this.answer(msg, 'udp', (reply) => {
-      if (this.stopped) return;
-      try {
-        udp.send(reply, rinfo.port, rinfo.address, (err) => {
-          if (err) this.log.debug({ err, to: rinfo.address }, 'dns udp send failed');
-        });
-      } catch (err) {
-        this.log.debug({ err }, 'dns udp send failed');
-      }
-    });
+    if (!this.handler) return;
+    let reply: Reply;
+    try {
+      reply = this.handler.handle(msg, 'udp');
+    } catch (err) {
+      this.log.warn({ err }, 'dns query failed');
+      return;
+    }
+    // Zone answers (the hot path) are sent right here: no closure or promise per query.
+    if (reply instanceof Promise) {
+      reply.then(
+        (r) => r && this.sendDatagram(udp, r, rinfo),
+        (err: unknown) => this.log.warn({ err }, 'dns query failed'),
+      );
+    } else if (reply) this.sendDatagram(udp, reply, rinfo);
+  }
+
+  private sendDatagram(udp: dgram.Socket, reply: Buffer, rinfo: dgram.RemoteInfo): void {
+    if (this.stopped) return;
+    try {
+      // No callback: with one, dgram defers a tick per send just to report success. A lost UDP reply is
+      // the client's to retry, as for any datagram the network drops.
+      udp.send(reply, rinfo.port, rinfo.address);
+    } catch (err) {
+      this.log.debug({ err }, 'dns udp send failed');
+    }
   }
 
   private onConnection(conn: net.Socket): void {

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { internalError } from '../../src/common/errors.js';
 import { silentLogger, type Logger } from '../../src/common/logger.js';
 import type { Firewall, IptablesTable, RuleSpec } from './firewall.js';
+import { isNftBackend, withWholeTableCache } from './nft-restore.js';
 
 export interface IptablesFirewallOptions {
   /** Name of a network namespace under /run/netns to act in; the agent's own namespace when absent. */
@@ -27,6 +28,7 @@ export class IptablesFirewall implements Firewall {
   private readonly prefix: string[];
   private readonly log: Logger;
   private readonly timeoutMs: number;
+  private nft: Promise<boolean> | undefined;
 
   constructor(opts: IptablesFirewallOptions = {}) {
     if (opts.netns !== undefined && !/^[A-Za-z0-9_.-]+$/.test(opts.netns)) {
@@ -38,7 +40,9 @@ export class IptablesFirewall implements Firewall {
   }
 
   async restore(rules: string): Promise<void> {
-    const r = await this.run('iptables-restore', [...LOCK_WAIT, '--noflush'], rules);
+    const batch = (await this.nftBackend()) ? withWholeTableCache(rules) : rules;
+    // stdout is only the `-S` listing the workaround may add (nft-restore.ts): not kept.
+    const r = await this.run('iptables-restore', [...LOCK_WAIT, '--noflush'], batch, false);
     if (r.code !== 0) throw internalError(`iptables-restore failed (exit ${r.code}): ${r.stderr.trim()}`);
   }
 
@@ -72,7 +76,16 @@ export class IptablesFirewall implements Firewall {
       throw internalError(`iptables ${args.join(' ')} failed (exit ${r.code}): ${r.stderr.trim()}`);
   }
 
-  private run(cmd: string, args: string[], input?: string): Promise<RunResult> {
+  /** Whether iptables-restore is iptables-nft (asked once). */
+  private nftBackend(): Promise<boolean> {
+    this.nft ??= this.run('iptables-restore', ['--version']).then(
+      (r) => r.code === 0 && isNftBackend(r.stdout + r.stderr),
+      () => false,
+    );
+    return this.nft;
+  }
+
+  private run(cmd: string, args: string[], input?: string, keepStdout = true): Promise<RunResult> {
     const argv = [...this.prefix, cmd, ...args];
     this.log.debug({ cmd: argv.slice(0, this.prefix.length + 4).join(' ') }, 'run');
     return new Promise((resolve, reject) => {
@@ -82,7 +95,7 @@ export class IptablesFirewall implements Firewall {
       });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
-      child.stdout.on('data', (d: Buffer) => out.push(d));
+      child.stdout.on('data', (d: Buffer) => keepStdout && out.push(d));
       child.stderr.on('data', (d: Buffer) => err.push(d));
       child.on('error', (e) => reject(internalError(`${cmd}: ${e.message}`)));
       child.on('close', (code, signal) =>

@@ -57,6 +57,15 @@ async function setup(opts: { seed?: (fw: FakeFirewall) => void } = {}): Promise<
 
 const lastRestore = (fw: FakeFirewall) => fw.restores[fw.restores.length - 1];
 const dnatTargets = (text: string) => [...text.matchAll(/--to-destination (\S+)/g)].map((m) => m[1]);
+/** The DNAT targets in the fake's nat table (a partial sync writes only the chains that changed). */
+const appliedDnatTargets = (fw: FakeFirewall) =>
+  fw
+    .chains('nat')
+    .filter((c) => c.startsWith('SKIFF-SEP-'))
+    .flatMap((c) => fw.rules('nat', c))
+    .filter((r) => r.includes('--to-destination'))
+    .map((r) => r[r.indexOf('--to-destination') + 1])
+    .sort();
 
 describe('Proxier', () => {
   it('starts with one full sync: the rules, then the hook rules', async () => {
@@ -82,7 +91,7 @@ describe('Proxier', () => {
     expect(firewall.restoreCount()).toBe(before + 1);
     await clock.advance(MIN_SYNC);
     expect(firewall.restoreCount()).toBe(before + 2);
-    expect(dnatTargets(lastRestore(firewall))).toHaveLength(52);
+    expect(appliedDnatTargets(firewall)).toHaveLength(52);
     await clock.advance(5 * MIN_SYNC);
     expect(firewall.restoreCount()).toBe(before + 2);
     expect(firewall.maxInFlight).toBe(1);
@@ -103,7 +112,7 @@ describe('Proxier', () => {
     release();
     await clock.advance(MIN_SYNC);
     expect(firewall.restoreCount()).toBe(before + 1);
-    expect(dnatTargets(lastRestore(firewall))).toHaveLength(8);
+    expect(appliedDnatTargets(firewall)).toHaveLength(8);
     expect(firewall.maxInFlight).toBe(1);
   });
 
@@ -145,6 +154,37 @@ describe('Proxier', () => {
     await client.update(ENDPOINTS, 'default', ep);
     await clock.advance(MIN_SYNC);
     expect(firewall.restoreCount()).toBe(before);
+  });
+
+  it('between full syncs writes only the chains that changed, leaving iptables as a full sync would', async () => {
+    const { clock, client, firewall } = await setup();
+    client.seed(SERVICES, service('db', '10.96.0.11', [{ protocol: 'TCP', port: 5432, targetPort: 5432 }]));
+    client.seed(
+      ENDPOINTS,
+      endpoints('db', [{ addresses: addresses(1, 50), ports: [{ port: 5432, protocol: 'TCP' }] }]),
+    );
+    await clock.advance(5000);
+    const saves = () => firewall.calls.filter((c) => c === 'save nat').length;
+    const savesBefore = saves();
+    const dbChain = serviceChainName('default/db', 'tcp');
+    expect(firewall.chains('nat')).toContain(dbChain);
+    await client.update(ENDPOINTS, 'default', webEndpoints(3));
+    await clock.advance(MIN_SYNC);
+    const partial = lastRestore(firewall);
+    // The web service's chains are rewritten; db's are neither declared (flushed) nor rewritten.
+    expect(partial).toContain(`:${serviceChainName('default/web', 'tcp')} - [0:0]`);
+    expect(partial).not.toContain(`:${dbChain} `);
+    expect(partial).not.toContain(`-A ${dbChain} `);
+    expect(partial).toContain(`-j ${dbChain}`); // SKIFF-SERVICES is always rewritten, with its jump to db
+    expect(checkRuleset(partial)).toEqual([]);
+    expect(dnatTargets(partial)).toEqual(['10.244.1.7:8080']); // of web's endpoints only the new one's chain
+    expect(saves()).toBe(savesBefore); // no re-read of iptables between full syncs
+    const afterPartial = firewall.chains('nat').map((c) => [c, firewall.rules('nat', c)]);
+    // The next full sync rewrites everything and finds nothing to correct.
+    await clock.advance(30_000);
+    expect(saves()).toBeGreaterThan(savesBefore); // a full sync re-read iptables
+    expect(firewall.chains('nat').map((c) => [c, firewall.rules('nat', c)])).toEqual(afterPartial);
+    expect(appliedDnatTargets(firewall)).toHaveLength(4);
   });
 
   it('resyncs fully every sync period and puts back a hook rule someone removed', async () => {

@@ -1,7 +1,8 @@
 // kube-proxy's Proxier, iptables mode: informers on Services and Endpoints; every change asks for a sync; the
 // SyncRunner coalesces them (one restore in flight, at least minSyncPeriodMs apart, retries with backoff, a full
 // resync every syncPeriodMs). A sync renders the whole ruleset (render-rules.ts) and applies it with one
-// iptables-restore. A full sync also re-reads which of our chains exist and re-inserts missing hook rules.
+// iptables-restore: all of it in a full sync, which also re-reads which of our chains exist and re-inserts missing
+// hook rules; only the chains that changed in between.
 import ipaddr from 'ipaddr.js';
 import type { Endpoints, Service } from '../../src/api/types.js';
 import { ENDPOINTS, SERVICES, type ApiClient } from '../../src/client/api-client.js';
@@ -48,7 +49,8 @@ export class Proxier {
   private readonly runner: SyncRunner;
   /** Our nat chains after the last successful restore; undefined forces a full sync (re-read from iptables). */
   private knownChains: string[] | undefined;
-  private lastApplied: string | undefined;
+  /** Each chain's rules as last applied: what a partial sync compares with (undefined: write everything). */
+  private applied: ReadonlyMap<string, string> | undefined;
   private lastFullSync = -Infinity;
   private started = false;
   private stopped = false;
@@ -126,16 +128,18 @@ export class Proxier {
       clusterCIDR: this.deps.clusterCIDR,
       serviceCIDR: this.deps.serviceCIDR,
       existingChains,
+      // Between full syncs only the chains that changed are written (kube-proxy's MinimizeIPTablesRestore).
+      applied: full ? undefined : this.applied,
     });
-    if (!full && ruleset.text === this.lastApplied) return; // e.g. an Endpoints update that changed no address
+    if (!full && ruleset.changedChains === 0) return; // e.g. an Endpoints update that changed no address
     try {
       await firewall.restore(ruleset.text);
     } catch (err) {
-      this.knownChains = this.lastApplied = undefined; // we no longer know what is in place
+      this.knownChains = this.applied = undefined; // we no longer know what is in place
       throw err;
     }
     this.knownChains = ruleset.natChains;
-    this.lastApplied = ruleset.text;
+    this.applied = ruleset.chainRules;
     if (full) {
       await ensureHooks(firewall, this.log);
       this.lastFullSync = started;
@@ -143,6 +147,7 @@ export class Proxier {
     const fields = {
       services: services.length,
       chains: ruleset.natChains.length,
+      changed: ruleset.changedChains,
       ms: this.clock.now() - started,
     };
     if (full) this.log.info({ ...fields, full }, 'synced proxy rules');

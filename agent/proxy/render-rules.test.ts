@@ -147,6 +147,60 @@ describe('renderRules', () => {
   });
 });
 
+describe('renderRuleset partial syncs', () => {
+  const svcs = [service('a', '10.96.0.1', [{ port: 80 }]), service('b', '10.96.0.2', [{ port: 80 }])];
+  const eps = (bCount: number) => [
+    endpoints('a', [{ addresses: addresses(2), ports: [{ port: 80 }] }]),
+    endpoints('b', [{ addresses: addresses(bCount, 20), ports: [{ port: 80 }] }]),
+  ];
+  const declared = (text: string) =>
+    parseIptablesText(text)
+      .find((t) => t.name === 'nat')!
+      .chains.map((c) => c.name);
+
+  it('writes only the chains whose rules changed, and the top-level chains always', () => {
+    const full = renderRuleset(state(svcs, eps(2)));
+    expect(full.changedChains).toBe(full.chainRules.size); // no `applied`: everything is new
+    const next = renderRuleset({
+      ...state(svcs, eps(3)),
+      existingChains: full.natChains,
+      applied: full.chainRules,
+    });
+    const svcB = serviceChainName('default/b', 'tcp');
+    const newSep = endpointChainName('default/b', 'tcp', '10.244.1.22:80');
+    expect(declared(next.text).sort()).toEqual(
+      ['SKIFF-SERVICES', 'SKIFF-NODEPORTS', 'SKIFF-POSTROUTING', MARK_MASQ_CHAIN, svcB, newSep].sort(),
+    );
+    expect(next.changedChains).toBe(2); // b's service chain and its new endpoint chain
+    expect(checkRuleset(next.text)).toEqual([]);
+    // The same batch without its partial-sync header jumps to chains it does not declare.
+    expect(checkRuleset(next.text.split('\n').slice(1).join('\n')).join('\n')).toContain(
+      'jump to undeclared chain SKIFF-S',
+    );
+    // What it leaves behind equals a full rendering of the same state.
+    expect(next.natChains).toEqual(renderRuleset(state(svcs, eps(3))).natChains);
+    expect(next.chainRules).toEqual(renderRuleset(state(svcs, eps(3))).chainRules);
+  });
+
+  it('has nothing to change when nothing changed, and deletes what went away', () => {
+    const full = renderRuleset(state(svcs, eps(2)));
+    const same = renderRuleset({
+      ...state(svcs, eps(2)),
+      existingChains: full.natChains,
+      applied: full.chainRules,
+    });
+    expect(same.changedChains).toBe(0);
+    expect(checkRuleset(same.text)).toEqual([]); // only kept chains jump to SKIFF-MARK-MASQ: still reachable
+    const gone = renderRuleset({
+      ...state(svcs.slice(0, 1), eps(2).slice(0, 1)),
+      existingChains: full.natChains,
+      applied: full.chainRules,
+    });
+    expect(gone.text).toContain(`-X ${serviceChainName('default/b', 'tcp')}`);
+    expect(gone.changedChains).toBeGreaterThan(0);
+  });
+});
+
 describe('renderCleanup', () => {
   it('flushes then deletes only the proxy chains of each table', () => {
     const text = renderCleanup(

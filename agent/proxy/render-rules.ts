@@ -1,7 +1,8 @@
 // kube-proxy's syncProxyRules as a pure function: the whole desired ruleset of the proxy's own chains, as one
 // iptables-restore batch (`--noflush`, so chains we don't own are left alone). Declaring a chain (`:CHAIN - [0:0]`)
-// flushes it, so every sync rewrites all of our rules; chains that are no longer wanted are declared (flushed)
-// and then deleted (`-X`) in the same batch, after the rules that jumped to them are gone.
+// flushes it, so a full sync rewrites all of our rules and a partial one (`applied`) declares and rewrites only the
+// top-level chains and the service/endpoint chains that changed; chains that are no longer wanted are declared
+// (flushed) and then deleted (`-X`) in the same batch, after the rules that jumped to them are gone.
 //
 // Packet path (ClusterIP 10.96.0.10:80, two endpoints):
 //   nat PREROUTING/OUTPUT → SKIFF-SERVICES  -d 10.96.0.10/32 --dport 80 → SKIFF-SVC-…
@@ -40,6 +41,12 @@ export interface ProxyState {
   serviceCIDR: string;
   /** The nat chains present now (from iptables-save); the proxy's ones not wanted any more are deleted. */
   existingChains?: string[];
+  /**
+   * A partial sync (kube-proxy's MinimizeIPTablesRestore): the `chainRules` of the last batch that applied. A
+   * service or endpoint chain whose rules are the same is left out of the batch (not declared, which would flush
+   * it, nor rewritten). The top-level chains are always written. Absent: a full sync writes every chain.
+   */
+  applied?: ReadonlyMap<string, string>;
 }
 
 export interface Ruleset {
@@ -47,7 +54,18 @@ export interface Ruleset {
   text: string;
   /** The nat chains the batch leaves in place (what `existingChains` will be after it applies). */
   natChains: string[];
+  /** The rules of every chain once the batch applied, by chain (the filter chain as `filter:<name>`). */
+  chainRules: Map<string, string>;
+  /** Chains this batch writes whose rules differ from `applied`, plus chains it deletes (all, without it). */
+  changedChains: number;
 }
+
+/**
+ * The first line of a partial batch (a comment to iptables-restore): service and endpoint chains it jumps to
+ * without declaring them are in place and unchanged. checkRuleset reads it.
+ */
+export const PARTIAL_BATCH_HEADER =
+  '# skiff partial sync: undeclared SKIFF-SVC-/SKIFF-SEP- chains are kept as they are';
 
 const REJECT = '-j REJECT --reject-with icmp-port-unreachable';
 const NODEPORTS_COMMENT = '"skiff service nodeports; NOTE: this must be the last rule in this chain"';
@@ -75,7 +93,8 @@ interface Batch {
   natChains: string[];
   serviceRules: string[];
   nodePortRules: string[];
-  chainRules: string[];
+  /** The rules of each service (SVC) and endpoint (SEP) chain. */
+  chainRules: Map<string, string[]>;
   filterRules: string[];
   /** Some rule jumps to SKIFF-MARK-MASQ (the chain is declared only then, so no batch has a dead chain). */
   usesMasq: boolean;
@@ -88,7 +107,7 @@ export function renderRuleset(state: ProxyState): Ruleset {
     natChains: [SERVICES_CHAIN, NODEPORTS_CHAIN, POSTROUTING_CHAIN],
     serviceRules: [],
     nodePortRules: [],
-    chainRules: [],
+    chainRules: new Map(),
     filterRules: [],
     usesMasq: false,
   };
@@ -112,22 +131,38 @@ export function renderRuleset(state: ProxyState): Ruleset {
   const wanted = new Set(b.natChains);
   const stale = (state.existingChains ?? []).filter((c) => isProxyChain('nat', c) && !wanted.has(c)).sort();
 
-  const lines: string[] = ['*nat'];
-  for (const c of b.natChains) lines.push(`:${c} - [0:0]`);
-  for (const c of stale) lines.push(`:${c} - [0:0]`);
-  lines.push(
-    ...b.serviceRules,
-    ...b.nodePortRules,
-    ...b.chainRules,
+  const postrouting = [
     `-A ${POSTROUTING_CHAIN} -m mark ! --mark ${MASQ_MARK}/${MASQ_MARK} -j RETURN`,
     // Clear the mark so a packet that is routed again (e.g. into a tunnel) is not masqueraded twice.
     `-A ${POSTROUTING_CHAIN} -j MARK --set-xmark ${MASQ_MARK}/0x0`,
     `-A ${POSTROUTING_CHAIN} -m comment --comment "skiff service traffic requiring SNAT" -j MASQUERADE`,
-  );
-  if (b.usesMasq) lines.push(`-A ${MARK_MASQ_CHAIN} -j MARK --set-xmark ${MASQ_MARK}/${MASQ_MARK}`);
+  ];
+  const masq = b.usesMasq ? [`-A ${MARK_MASQ_CHAIN} -j MARK --set-xmark ${MASQ_MARK}/${MASQ_MARK}`] : [];
+
+  // Every chain's rules, to tell what changed (now or in the next partial sync).
+  const chainRules = new Map<string, string>([
+    [SERVICES_CHAIN, b.serviceRules.join('\n')],
+    [NODEPORTS_CHAIN, b.nodePortRules.join('\n')],
+    [POSTROUTING_CHAIN, postrouting.join('\n')],
+    ...(b.usesMasq ? [[MARK_MASQ_CHAIN, masq.join('\n')] as [string, string]] : []),
+    ...[...b.chainRules].map(([c, rules]) => [c, rules.join('\n')] as [string, string]),
+    [`filter:${PROXY_FILTER_CHAIN}`, b.filterRules.join('\n')],
+  ]);
+  const applied = state.applied;
+  let changedChains = stale.length;
+  for (const [c, rules] of chainRules) if (applied?.get(c) !== rules) changedChains++;
+  // In a partial sync, service and endpoint chains that are as applied stay out of the batch.
+  const write = (c: string) => !applied || !b.chainRules.has(c) || applied.get(c) !== chainRules.get(c);
+
+  const lines: string[] = applied ? [PARTIAL_BATCH_HEADER, '*nat'] : ['*nat'];
+  for (const c of b.natChains) if (write(c)) lines.push(`:${c} - [0:0]`);
+  for (const c of stale) lines.push(`:${c} - [0:0]`);
+  lines.push(...b.serviceRules, ...b.nodePortRules);
+  for (const [c, rules] of b.chainRules) if (write(c)) lines.push(...rules);
+  lines.push(...postrouting, ...masq);
   for (const c of stale) lines.push(`-X ${c}`);
   lines.push('COMMIT', '*filter', `:${PROXY_FILTER_CHAIN} - [0:0]`, ...b.filterRules, 'COMMIT', '');
-  return { text: lines.join('\n'), natChains: b.natChains };
+  return { text: lines.join('\n'), natChains: b.natChains, chainRules, changedChains };
 }
 
 /** The iptables-restore input for the desired state (see renderRuleset). */
@@ -162,7 +197,8 @@ function renderService(b: Batch, sp: ServicePortInfo, clusterCIDR: string): void
   b.serviceRules.push(`-A ${SERVICES_CHAIN} ${clusterIPComment} ${dest} -j ${svcChain}`);
   // Packets from outside the pod network (the node itself, other hosts) are masqueraded, so the reply comes
   // back through this node and is un-DNATed.
-  b.chainRules.push(`-A ${svcChain} ${clusterIPComment} ${dest} ! -s ${clusterCIDR} -j ${MARK_MASQ_CHAIN}`);
+  const svcRules = [`-A ${svcChain} ${clusterIPComment} ${dest} ! -s ${clusterCIDR} -j ${MARK_MASQ_CHAIN}`];
+  b.chainRules.set(svcChain, svcRules);
   if (sp.nodePort !== undefined) {
     const match = `-A ${NODEPORTS_CHAIN} ${nameComment} ${proto} --dport ${sp.nodePort}`;
     b.nodePortRules.push(`${match} -j ${MARK_MASQ_CHAIN}`, `${match} -j ${svcChain}`);
@@ -177,7 +213,7 @@ function renderService(b: Batch, sp: ServicePortInfo, clusterCIDR: string): void
   // same endpoint; these rules come before the random ones.
   if (sp.affinitySeconds !== undefined) {
     for (const s of seps) {
-      b.chainRules.push(
+      svcRules.push(
         `-A ${svcChain} -m comment --comment "${sp.name} -> ${s.hostPort}" -m recent --name ${s.chain} ` +
           `--rcheck --seconds ${sp.affinitySeconds} --reap -j ${s.chain}`,
       );
@@ -185,17 +221,15 @@ function renderService(b: Batch, sp: ServicePortInfo, clusterCIDR: string): void
   }
   seps.forEach((s, i) => {
     const random = i < n - 1 ? ` -m statistic --mode random --probability ${probability(n - i)}` : '';
-    b.chainRules.push(
-      `-A ${svcChain} -m comment --comment "${sp.name} -> ${s.hostPort}"${random} -j ${s.chain}`,
-    );
+    svcRules.push(`-A ${svcChain} -m comment --comment "${sp.name} -> ${s.hostPort}"${random} -j ${s.chain}`);
   });
   for (const s of seps) {
     b.natChains.push(s.chain);
     const recent = sp.affinitySeconds !== undefined ? ` -m recent --name ${s.chain} --set` : '';
-    b.chainRules.push(
+    b.chainRules.set(s.chain, [
       `-A ${s.chain} ${nameComment} -s ${s.ep.ip}/32 -j ${MARK_MASQ_CHAIN}`,
       `-A ${s.chain} ${nameComment}${recent} ${proto} -j DNAT --to-destination ${s.hostPort}`,
-    );
+    ]);
   }
 }
 

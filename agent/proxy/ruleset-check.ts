@@ -2,7 +2,7 @@
 // jumps to undefined chains): every jump lands on a built-in target or a chain the same batch declares, every
 // declared chain is reachable from the hooks (no dead chains), rules go only into chains the batch declares (an
 // append to a built-in chain would pile up one copy per sync under --noflush), and deleted chains stay unused.
-import { HOOK_RULES } from './chains.js';
+import { HOOK_RULES, MARK_MASQ_CHAIN, SEP_CHAIN_PREFIX, SVC_CHAIN_PREFIX } from './chains.js';
 import { parseIptablesText, ruleTarget } from './iptables-text.js';
 
 /** Targets provided by iptables itself (or its extensions) rather than by a chain. */
@@ -28,6 +28,11 @@ function hookEntries(table: string): string[] {
 /** Problems found in the batch, as readable sentences; empty when it is sound. */
 export function checkRuleset(text: string): string[] {
   const problems: string[] = [];
+  // A partial sync's batch (render-rules.ts PARTIAL_BATCH_HEADER) leaves unchanged service and endpoint chains
+  // out: jumps to those are expected; every other check stays.
+  const partial = text.startsWith('# skiff partial sync:');
+  const kept = (chain: string) =>
+    partial && (chain.startsWith(SVC_CHAIN_PREFIX) || chain.startsWith(SEP_CHAIN_PREFIX));
   for (const table of parseIptablesText(text)) {
     const t = table.name;
     const declared = new Set<string>();
@@ -54,8 +59,15 @@ export function checkRuleset(text: string): string[] {
       if (!target) {
         problems.push(`${t} line ${cmd.line}: rule without a target`);
       } else if (!BUILTIN_TARGETS.has(target)) {
-        if (!declared.has(target)) problems.push(`${t} line ${cmd.line}: jump to undeclared chain ${target}`);
-        else if (deleted.has(target)) problems.push(`${t} line ${cmd.line}: jump to deleted chain ${target}`);
+        if (!declared.has(target)) {
+          if (!kept(target)) problems.push(`${t} line ${cmd.line}: jump to undeclared chain ${target}`);
+          // Every service and endpoint chain jumps on to SKIFF-MARK-MASQ: a kept one keeps it reachable.
+          else if (declared.has(MARK_MASQ_CHAIN)) {
+            if (!edges.has(cmd.chain)) edges.set(cmd.chain, new Set());
+            edges.get(cmd.chain)!.add(MARK_MASQ_CHAIN);
+          }
+        } else if (deleted.has(target))
+          problems.push(`${t} line ${cmd.line}: jump to deleted chain ${target}`);
         else {
           if (!edges.has(cmd.chain)) edges.set(cmd.chain, new Set());
           edges.get(cmd.chain)!.add(target);
