@@ -140,10 +140,25 @@ describe('SqliteStore group commit', () => {
     expect(await store.revision()).toBe(1);
     expect(events).toEqual([]);
     expect(committedRows(store)).toEqual([{ name: 'before', rv: 1 }]);
+    expect(await store.get(key('x'))).toBeUndefined(); // the row cache never saw the rolled-back batch
 
     // The next batch carries on from the last committed revision.
     expect((await store.create(key('x'), pod('x'))).metadata.resourceVersion).toBe('2');
     expect(events).toEqual(['x']);
+  });
+
+  it('reads committed state through the row cache: updates and deletes show at once, pending writes do not', async () => {
+    const store = openStore();
+    await store.create(key('a'), pod('a', 'v1')); // 1
+    expect((await store.get(key('a')))?.spec).toEqual({ image: 'v1' }); // cached now
+    const update = store.update(key('a'), pod('a', 'v2'), { expectedRevision: 1 });
+    expect((await store.get(key('a')))?.spec).toEqual({ image: 'v1' }); // not committed yet
+    await update;
+    expect((await store.get(key('a')))?.metadata.resourceVersion).toBe('2');
+    expect((await store.get(key('a')))?.spec).toEqual({ image: 'v2' });
+    await store.delete(key('a'));
+    expect(await store.get(key('a'))).toBeUndefined();
+    expect(await rejection(store.update(key('a'), pod('a')))).toMatchObject({ code: 404 });
   });
 
   it('commits queued writes on close', async () => {

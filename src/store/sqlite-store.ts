@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import type { KubeObject } from '../api/types.js';
 import { internalError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
+import { RowCache, rowCacheKey } from './row-cache.js';
 import type { StoreEvent, StoreEventType, StoreKey, StoreScope } from './store.js';
 import { VersionedStore, type Change, type StoredRow } from './versioned-store.js';
 
@@ -51,6 +52,8 @@ export interface SqliteStoreOptions {
   logger?: Logger;
   /** Commit the writes of one event-loop turn together (default true); false = one transaction per write. */
   groupCommit?: boolean;
+  /** JSON characters of committed rows kept in memory for reads (row-cache.ts); 0 = none. */
+  rowCacheChars?: number;
 }
 
 /** Flushes after the current turn's I/O callbacks (the check phase), so the turn's writes share a commit. */
@@ -70,7 +73,7 @@ interface ChangeRow {
 type KeyParams = [grp: string, resource: string, ns: string, name: string];
 
 export class SqliteStore extends VersionedStore {
-  private readonly selectRow;
+  private readonly selectRowStmt;
   private readonly insertObject;
   private readonly updateObject;
   private readonly deleteObject;
@@ -81,6 +84,9 @@ export class SqliteStore extends VersionedStore {
   private readonly changesNamespace;
   private readonly pruneChanges;
   private readonly commitTx;
+  private readonly cache: RowCache | undefined;
+  /** The changes applied by the open transaction (undefined outside one); they reach the cache once committed. */
+  private applied: Change[] | undefined;
 
   /** Opens (or creates) `<dataDir>/state.db`. */
   static open(opts: SqliteStoreOptions): SqliteStore {
@@ -103,12 +109,13 @@ export class SqliteStore extends VersionedStore {
     opts: SqliteStoreOptions,
   ) {
     super({ ...opts, schedule: opts.groupCommit === false ? undefined : afterThisTurn });
+    this.cache = opts.rowCacheChars === 0 ? undefined : new RowCache(opts.rowCacheChars);
     const journalMode = db.pragma('journal_mode = WAL', { simple: true });
     if (journalMode !== 'wal') this.log.warn({ file, journalMode }, 'SQLite WAL mode unavailable');
     db.pragma('synchronous = FULL');
     migrate(db);
 
-    this.selectRow = db.prepare<KeyParams, { rv: number; data: string }>(
+    this.selectRowStmt = db.prepare<KeyParams, { rv: number; data: string }>(
       'SELECT rv, data FROM objects WHERE grp = ? AND resource = ? AND ns = ? AND name = ?',
     );
     this.insertObject = db.prepare<[...KeyParams, rv: number, data: string]>(
@@ -160,7 +167,18 @@ export class SqliteStore extends VersionedStore {
   }
 
   protected readRow(key: StoreKey): StoredRow | undefined {
-    const row = this.selectRow.get(key.group, key.resource, key.namespace, key.name);
+    // Inside a transaction only SQLite has the rows as the batch left them, and they are not committed yet.
+    if (!this.cache || this.applied) return this.selectRow(key);
+    const ck = rowCacheKey(key);
+    const cached = this.cache.get(ck);
+    if (cached) return cached;
+    const row = this.selectRow(key);
+    if (row) this.cache.set(ck, row);
+    return row;
+  }
+
+  private selectRow(key: StoreKey): StoredRow | undefined {
+    const row = this.selectRowStmt.get(key.group, key.resource, key.namespace, key.name);
     return row && { revision: row.rv, json: row.data };
   }
 
@@ -171,7 +189,20 @@ export class SqliteStore extends VersionedStore {
   }
 
   protected transaction(fn: () => void): void {
-    this.commitTx(fn);
+    const applied: Change[] = [];
+    this.applied = applied;
+    try {
+      this.commitTx(fn);
+    } finally {
+      this.applied = undefined;
+    }
+    // Committed: the cache follows. (Rolled back: it never saw the batch.)
+    if (!this.cache) return;
+    for (const { event, json } of applied) {
+      const ck = rowCacheKey(event.key);
+      if (event.type === 'DELETED') this.cache.delete(ck);
+      else this.cache.set(ck, { revision: event.revision, json });
+    }
   }
 
   protected changesAfter(scope: StoreScope, fromRevision: number): StoreEvent[] {
@@ -200,7 +231,9 @@ export class SqliteStore extends VersionedStore {
   }
 
   /** The object row and the change row of one write; runs inside a transaction. */
-  protected apply({ event, json, prevJson }: Change): void {
+  protected apply(change: Change): void {
+    const { event, json, prevJson } = change;
+    this.applied?.push(change);
     const k: KeyParams = [event.key.group, event.key.resource, event.key.namespace, event.key.name];
     if (event.type === 'ADDED') this.insertObject.run(...k, event.revision, json);
     else if (event.type === 'MODIFIED') this.updateObject.run(event.revision, json, ...k);
