@@ -264,11 +264,15 @@ export abstract class VersionedStore implements Store {
     this.stats.writes += events.length;
     this.stats.largestBatch = Math.max(this.stats.largestBatch, events.length);
     this.maybeTrim();
-    this.hub.publish(events);
-    for (const w of batch) {
-      // Watchers share the event's object; each caller gets a copy of its own.
-      if (w.json === undefined) w.reject(w.error);
-      else w.resolve(JSON.parse(w.json) as KubeObject);
+    try {
+      this.hub.publish(events);
+    } finally {
+      // Committed: every writer is answered, whatever the fan-out did.
+      for (const w of batch) {
+        // Watchers share the event's object; each caller gets a copy of its own.
+        if (w.json === undefined) w.reject(w.error);
+        else w.resolve(JSON.parse(w.json) as KubeObject);
+      }
     }
   }
 
