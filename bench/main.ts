@@ -50,7 +50,7 @@ function log(line: string): void {
 
 function usage(): string {
   return [
-    'usage: bench/run.sh [--profile] [--no-write] [benchmark …]',
+    'usage: bench/run.sh [--profile] [--no-write] [benchmark …] | bench/run.sh --report (re-render BENCHMARKS.md only)',
     `benchmarks: ${BENCHMARKS.map((b) => b.name).join(', ')}`,
   ].join('\n');
 }
@@ -66,6 +66,18 @@ async function main(argv: string[]): Promise<number> {
   const write = !argv.includes('--no-write');
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(usage());
+    return 0;
+  }
+  if (argv.includes('--report')) {
+    // Only re-render BENCHMARKS.md from bench/results/latest.json (e.g. after merging results of separate runs).
+    writeFileSync(
+      REPORT,
+      renderReport(
+        readLatest(),
+        BENCHMARKS.map((b) => b.name),
+      ),
+    );
+    log(`wrote ${REPORT}`);
     return 0;
   }
   const names = argv.filter((a) => !a.startsWith('--'));

@@ -46,7 +46,11 @@ export class MemoryStore extends VersionedStore {
     return selected.sort(byNamespaceThenName).map((row) => row.json);
   }
 
-  protected commit({ event, json }: Change): void {
+  protected transaction(fn: () => void): void {
+    fn(); // nothing here can fail half-way
+  }
+
+  protected apply({ event, json }: Change): void {
     const { key } = event;
     const rk = resourceKey(key.group, key.resource);
     const ok = objectKey(key.namespace, key.name);

@@ -149,8 +149,12 @@ describe.each(storeImplementations((c) => cleanups.push(c)))('Store watch contra
     const pause = async (hops: number) => {
       for (let h = 0; h < hops; h++) await Promise.resolve();
     };
+    // A store that commits writes in groups at the end of an event-loop turn (SqliteStore) interleaves at turn
+    // granularity, so chains and watch starts are spread over turns too.
+    const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
     const chain = async (i: number) => {
       const name = `p${i}`;
+      for (let t = 0; t < i % 10; t++) await nextTurn();
       await pause(i % 9);
       const created = await store.create(podKey(name), pod(name));
       await pause(i % 4);
@@ -168,6 +172,7 @@ describe.each(storeImplementations((c) => cleanups.push(c)))('Store watch contra
         await Promise.resolve();
         watchers.push({ from, ...collect(store, pods(), from) });
         await pause(hops);
+        await nextTurn();
       }
     };
     const writes = [
@@ -193,11 +198,12 @@ describe.each(storeImplementations((c) => cleanups.push(c)))('Store watch contra
     const outer: number[] = [];
     const inner: Array<{ from: number; seen: number[] }> = [];
     const observer: number[] = [];
+    const children: Promise<unknown>[] = [];
     store.watch(pods(), 0, (e) => {
       outer.push(e.revision);
-      // A controller-like handler that writes in the writer's turn.
+      // A controller-like handler that writes in the writer's turn (a grouping store commits it in a later turn).
       if (e.type === 'ADDED' && e.key.name.startsWith('p')) {
-        void store.create(podKey(`child-of-${e.key.name}`), pod(`child-of-${e.key.name}`));
+        children.push(store.create(podKey(`child-of-${e.key.name}`), pod(`child-of-${e.key.name}`)));
         const entry = { from: e.revision - 1, seen: [] as number[] };
         inner.push(entry);
         store.watch(pods(), entry.from, (ev) => entry.seen.push(ev.revision));
@@ -205,6 +211,7 @@ describe.each(storeImplementations((c) => cleanups.push(c)))('Store watch contra
     });
     store.watch(pods(), 0, (e) => observer.push(e.revision));
     for (let i = 0; i < 5; i++) await store.create(podKey(`p${i}`), pod(`p${i}`));
+    await Promise.all(children);
     const head = await store.revision();
     expect(head).toBe(10);
     const all = Array.from({ length: head }, (_, i) => i + 1);

@@ -52,10 +52,14 @@ export class WatchHub {
     return { stop: () => this.remove(watcher) };
   }
 
-  /** Fans a committed change out to every watcher in scope. */
-  publish(event: StoreEvent): void {
-    if (!this.byResource.has(resourceKey(event.key.group, event.key.resource))) return;
-    this.queue.push({ event });
+  /**
+   * Fans committed changes (one batch, in revision order) out to every watcher in scope. The whole batch is queued
+   * before any handler runs, so a handler's own write lands after it.
+   */
+  publish(events: StoreEvent[]): void {
+    for (const event of events) {
+      if (this.byResource.has(resourceKey(event.key.group, event.key.resource))) this.queue.push({ event });
+    }
     this.drain();
   }
 
