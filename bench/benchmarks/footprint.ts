@@ -4,8 +4,9 @@
 //           nodes); read after the last pod is bound (seen on a watch) and 15 s of settling;
 //   agent   the agent of a 1-node lab running 100 busybox `sleep 3600` pods, read after all run and 15 s of
 //           settling (one resync period is 10 s).
-import { NAMESPACES, PODS } from '../../src/client/api-client.js';
-import type { Pod } from '../../src/api/types.js';
+import { NAMESPACES, NODES, PODS } from '../../src/client/api-client.js';
+import type { Node, Pod } from '../../src/api/types.js';
+import { round } from '../lib/stats.js';
 import { clientFor } from '../lib/api-access.js';
 import { profileOfPid, startBenchLab } from '../lib/bench-lab.js';
 import { benchLabProfiles } from '../lib/lab-profiles.js';
@@ -13,12 +14,16 @@ import { startMasterProcess } from '../lib/master-process.js';
 import { allContainersRunning, ensureNamespace, PodWatch, sleepPod } from '../lib/pods.js';
 import { mapLimit, procMemory, sleep, type ProcMemory } from '../lib/proc.js';
 import { summarizeProfileFile, type ProfileSummary } from '../lib/profile.js';
-import { createSimNodes, pendingPod, startSimHeartbeats } from '../lib/sim-cluster.js';
+import { createRetrying, createSimNodes, pendingPod, startSimHeartbeats } from '../lib/sim-cluster.js';
 import { envInt, fmt, type BenchContext, type Benchmark, type BenchOutput } from '../lib/types.js';
 
 const SETTLE_MS = 15_000;
-/** Lease renewals of the simulated nodes: one write per 5 s each, the rate of skiff's agents (lease + status per 10 s). */
-const HEARTBEAT_SECONDS = 5;
+/**
+ * The simulated nodes' heartbeats: node status every 10 s (the agent's NodeStatusManager period) and a Lease renewal
+ * every 5 s. A real skiff agent renews every 2.5 s (its 10 s lab grace period / 4); 5 s still gives the node
+ * lifecycle controller two renewals per grace period, and the status beat brings a node marked Unknown back.
+ */
+const HEARTBEAT = { leaseSeconds: 5, statusSeconds: 10 };
 /** The goals are in MB; RSS is reported in MiB. */
 const MB_IN_MIB = 1e6 / 2 ** 20;
 
@@ -26,7 +31,13 @@ async function masterFootprint(
   ctx: BenchContext,
   nodes: number,
   pods: number,
-): Promise<{ idle: ProcMemory; loaded: ProcMemory; profile?: ProfileSummary }> {
+): Promise<{
+  idle: ProcMemory;
+  loaded: ProcMemory;
+  bindSeconds: number;
+  notReadyNodes: number;
+  profile?: ProfileSummary;
+}> {
   const master = await startMasterProcess({
     cleanup: ctx.cleanup,
     profileDir: ctx.profileDir,
@@ -39,7 +50,7 @@ async function masterFootprint(
   const idle = procMemory(master.pid)!;
   await createSimNodes(client, nodes, 16);
   const beats = clientFor(master.access);
-  const stopBeats = startSimHeartbeats(beats, nodes, HEARTBEAT_SECONDS);
+  const stopBeats = startSimHeartbeats(beats, nodes, HEARTBEAT);
   ctx.cleanup.add('simulated node heartbeats', () => {
     stopBeats();
     beats.close();
@@ -52,11 +63,16 @@ async function masterFootprint(
   const watch = new PodWatch(client, 'fp', { bound: (p: Pod) => !!p.spec.nodeName });
   await watch.start();
   const names = Array.from({ length: pods }, (_, i) => `pod-${i}`);
-  await mapLimit(names, 16, (n) => client.create<Pod>(PODS, 'fp', pendingPod(n, 'fp')));
+  const t0 = performance.now();
+  await mapLimit(names, 16, (n) => createRetrying<Pod>(client, PODS, 'fp', pendingPod(n, 'fp')));
   await watch.waitAll(names, 'bound', 600_000);
+  const bindSeconds = round((performance.now() - t0) / 1000, 1);
   watch.stop();
   await sleep(SETTLE_MS);
   const loaded = procMemory(master.pid)!;
+  const notReadyNodes = (await client.list<Node>(NODES, undefined)).items.filter(
+    (n) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True',
+  ).length;
   stopBeats();
   beats.close();
   client.close();
@@ -66,7 +82,7 @@ async function masterFootprint(
     const file = profileOfPid(ctx.profileDir, master.pid);
     if (file) profile = summarizeProfileFile(file, `skiff master (pid ${master.pid}), ${pods} pods`);
   }
-  return { idle, loaded, ...(profile ? { profile } : {}) };
+  return { idle, loaded, bindSeconds, notReadyNodes, ...(profile ? { profile } : {}) };
 }
 
 async function agentFootprint(
@@ -130,7 +146,10 @@ export const footprint: Benchmark = {
     return {
       params: { simulatedNodes: nodes, masterPods, agentPods, settleSeconds: SETTLE_MS / 1000 },
       metrics: {
-        master: typeof m === 'string' ? { error: m } : { idle: m.idle, loaded: m.loaded },
+        master:
+          typeof m === 'string'
+            ? { error: m }
+            : { idle: m.idle, loaded: m.loaded, bindSeconds: m.bindSeconds, notReadyNodes: m.notReadyNodes },
         agent: typeof a === 'string' ? { error: a } : { idle: a.idle, loaded: a.loaded, labMaster: a.master },
       },
       tables: [
@@ -188,7 +207,14 @@ export const footprint: Benchmark = {
         },
       ],
       notes: [
-        `Master: the real \`skiff master\` process (default settings, store in a temp dir, \`--cluster-cidr 10.0.0.0/8\` so every simulated node gets a podCIDR); nodes and pods created over HTTP, 16 at a time. Each simulated node renews its Lease every ${HEARTBEAT_SECONDS} s with the agent's NodeLease (staggered), the write rate of skiff's agents, so the node lifecycle controller keeps it Ready. "Idle" is 2 s after start with no objects. Memory is read from /proc/<pid>/status (VmRSS, VmHWM).`,
+        `Master: the real \`skiff master\` process (default settings, store in a temp dir, \`--cluster-cidr 10.0.0.0/8\` so every simulated node gets a podCIDR); nodes and pods created over HTTP, 16 at a time. Each simulated node renews its Lease every ${HEARTBEAT.leaseSeconds} s with the agent's NodeLease and rewrites its node status (Ready, buildNodeStatus) every ${HEARTBEAT.statusSeconds} s as the agent does (staggered); a real agent renews its Lease every 2.5 s. "Idle" is 2 s after start with no objects. Memory is read from /proc/<pid>/status (VmRSS, VmHWM).`,
+        ...(typeof m === 'string'
+          ? []
+          : [
+              `Master run: the ${masterPods} pods were created and all bound ${fmt(m.bindSeconds, 1)} s after the first create; ${m.notReadyNodes} of ${nodes} simulated nodes were not Ready when the memory was read.`,
+            ]),
+        "Before this run's simulation fix (2026-11-30 07:43) the master half failed: 3,650 of 5,000 pods bound in 600 s. Cause: the simulated nodes only renewed their Leases and never posted node status, which a real agent does every 10 s. While the master was busy taking the pod creates (each write an fsync on its one thread), renewals arrived more than the 10 s lab grace period late, the node lifecycle controller set the nodes Ready=Unknown and tainted them, and with no status beat nothing ever set them Ready again: in a diagnostic run all 1,000 nodes were NotReady and tainted after 100 s, with 3,190 pods bound and 1,810 Unschedulable. With the agent's status beat simulated, nodes that go Unknown under load come back and every pod binds (the same diagnostic script with the fix: all 5,000 bound 50 s after the first create).",
+        "Where the master memory goes (heap snapshot at the end of a diagnostic run, RSS 297 MiB): live JS heap 78 MB (strings 27 MB, objects 19 MB, arrays 10 MB, code 10 MB), native/external 2 MB. Most of the RSS is V8 heap headroom and freed garbage from the write path (JSON, structuredClone copies per watcher, TLS), not live objects; the scheduler keeps its own pod/node informers besides the controllers' shared ones (one more copy of every pod).",
         'Agent: the real agent of a 1-node lab (pod network, kube-proxy and DNS on); "idle" is right after the lab came up.',
       ],
       ...(errors.length ? { error: errors.join('; ') } : {}),

@@ -8,15 +8,19 @@
 //              bound). This is the scheduler's own rate, the figure the goal is judged on.
 // The bench's watch goes through the same in-process client (one structuredClone per event, on the same thread).
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Pod } from '../../src/api/types.js';
+import type { Node, Pod } from '../../src/api/types.js';
 import { defaultRegistry } from '../../src/api/registry.js';
 import { createInProcessClient } from '../../src/apiserver/in-process-client.js';
 import { startApiServer } from '../../src/apiserver/server.js';
-import { NAMESPACES, PODS, type ApiClient } from '../../src/client/api-client.js';
+import { NAMESPACES, NODES, PODS, type ApiClient } from '../../src/client/api-client.js';
 import { EventRecorder } from '../../src/client/event-recorder.js';
 import { systemClock } from '../../src/common/clock.js';
 import { silentLogger } from '../../src/common/logger.js';
+import type { ClusterState } from '../../src/scheduler/framework.js';
+import { numFeasibleNodesToFind, schedule } from '../../src/scheduler/framework.js';
+import { defaultPlugins } from '../../src/scheduler/plugins/index.js';
 import { Scheduler } from '../../src/scheduler/scheduler.js';
+import { SchedulerCache } from '../../src/scheduler/scheduler-cache.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { profiled } from '../lib/inspector-profile.js';
 import { mapLimit, waitFor } from '../lib/proc.js';
@@ -28,6 +32,43 @@ import { envInt, fmt, type BenchContext, type Benchmark, type BenchOutput } from
 const NAMESPACE = 'sched';
 const CREATE_CONCURRENCY = 32;
 
+/**
+ * The scheduler's own decision rate: the framework's schedule() and the cache's assume() — what Scheduler.scheduleOne
+ * does besides starting the binding — for the stored pods, in order, over a SchedulerCache of the stored nodes,
+ * with the default plugins and node sampling. No API calls: the gap to the backlog rate is the cost of the writes
+ * (binding + Scheduled event per pod) and their watch fan-out.
+ */
+async function decideOnly(client: ApiClient): Promise<{ podsPerSecond: number; seconds: number }> {
+  const cache = new SchedulerCache();
+  for (const node of (await client.list<Node>(NODES, undefined)).items) cache.upsertNode(node);
+  const pods = (await client.list<Pod>(PODS, NAMESPACE)).items;
+  const cluster: ClusterState = {
+    pvc: () => undefined,
+    services: () => [],
+    replicaSet: () => undefined,
+    statefulSet: () => undefined,
+    namespaceLabels: () => ({}),
+    nodeInfo: (name) => cache.nodeInfo(name),
+    pods: cache.pods,
+  };
+  const plugins = defaultPlugins();
+  let startIndex = 0;
+  const t0 = performance.now();
+  for (const pod of pods) {
+    const nodeInfos = cache.nodeInfos();
+    const r = schedule(pod, nodeInfos, plugins, {
+      numFeasibleNodesToFind: numFeasibleNodesToFind(nodeInfos.length),
+      startIndex,
+      cluster,
+    });
+    startIndex = r.nextStartIndex;
+    if (!r.node) throw new Error(`decide-only: ${pod.metadata.name} fits nowhere`);
+    cache.assume(pod, r.node);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { podsPerSecond: round(pods.length / seconds, 0), seconds: round(seconds, 2) };
+}
+
 interface PhaseResult {
   mode: 'streaming' | 'backlog';
   podsPerSecond: number;
@@ -36,6 +77,8 @@ interface PhaseResult {
   /** CPU time of this process over the phase (creates + scheduling), % of one core: ~100 means CPU-bound. */
   cpuPct: number;
   latencyMs?: Summary;
+  /** Backlog only: schedule() + assume() over the same nodes and pods, no API (decideOnly). */
+  decideOnly?: { podsPerSecond: number; seconds: number };
   profile?: ProfileSummary;
 }
 
@@ -102,6 +145,7 @@ async function phase(
       waitFor(`${pods} pods bound (${bound.size} are)`, () => bound.size >= pods, 600_000, 5);
 
     const label = `bench process (in-process API + scheduler, ${mode})`;
+    let decided: PhaseResult['decideOnly'];
     const cpu0 = process.cpuUsage();
     const w0 = performance.now();
     const { result, summary } = await profiled(!!ctx.profileDir, label, async () => {
@@ -116,6 +160,7 @@ async function phase(
         const c0 = performance.now();
         await create();
         createSeconds = (performance.now() - c0) / 1000;
+        decided = await decideOnly(client);
         t0 = performance.now();
         await scheduler.start();
       }
@@ -132,6 +177,7 @@ async function phase(
       podsPerSecond: round(pods / seconds, 0),
       createPerSecond: 0,
       cpuPct: round((100 * (cpu.user + cpu.system)) / 1e6 / wholeSeconds, 0),
+      ...(decided ? { decideOnly: decided } : {}),
       ...(summary ? { profile: summary } : {}),
     };
     out.createPerSecond = round(pods / result.createSeconds, 0);
@@ -196,6 +242,15 @@ export const scheduler: Benchmark = {
               '–',
               `${backlog.cpuPct}%`,
             ],
+            [
+              `decisions only (schedule() + assume over the backlog's ${pods} pods and ${nodes} nodes; no API writes)`,
+              fmt(backlog.decideOnly?.podsPerSecond ?? NaN, 0),
+              fmt(backlog.decideOnly?.seconds ?? NaN, 2),
+              '–',
+              '–',
+              '–',
+              '',
+            ],
           ],
         },
       ],
@@ -203,13 +258,15 @@ export const scheduler: Benchmark = {
         {
           goal: 'Scheduler throughput',
           target: '≥ 2,000 pods/s',
-          measured: `${fmt(backlog.podsPerSecond, 0)} pods/s on a backlog (${fmt(streaming.podsPerSecond, 0)}/s while pods are being created)`,
+          measured: `${fmt(backlog.podsPerSecond, 0)} pods/s on a backlog (${fmt(streaming.podsPerSecond, 0)}/s while pods are being created); the decisions alone ${fmt(backlog.decideOnly?.podsPerSecond ?? NaN, 0)}/s, the rest is the store's commits`,
           met: Number.isFinite(backlog.podsPerSecond) ? backlog.podsPerSecond >= 2000 : null,
         },
       ],
       notes: [
         `In one process: SqliteStore (WAL, synchronous=FULL) in a temp dir, the API server's ResourceService through createInProcessClient, the scheduler with its EventRecorder (as src/master.ts wires them); no controllers. ${nodes} Ready nodes (32 CPU, 128 Gi, 110 pods), pods requesting 100m CPU / 64 Mi.`,
         'Bound = the first watch event (same in-process client) with spec.nodeName set; the binding and the Scheduled event are real writes to the store.',
+        '"Decisions only" runs in the backlog phase before the scheduler starts (its CPU is in that row\'s process CPU): schedule() + assume() as Scheduler.scheduleOne does, on the stored pods and nodes, with no API call. The gap between it and the backlog rate is what the two durable writes per pod (binding, Scheduled event; each its own SQLite synchronous=FULL commit on the one thread) and their watch fan-out cost: the profile of the backlog phase (--profile, 2026-11-30 08:45) had 63% of the time in the SQLite commit, 7% in the rest of the store, 6% in the API server and 10% in the scheduler. The scheduler goal therefore waits on the store (group commit), not on the scheduler.',
+        "Scheduler fix (2026-11-30), measured on decisions only, 1,000 nodes × 10,000 pods, the code before and after interleaved in one process, 6 rounds each: best 5,696 → 9,584 pods/s (1.68×), median 4,801 → 6,564 (1.37×), identical placements. From the profile of decisions only: VolumeBinding recomputed the pod's claim list on every node (11% of the time), NodeName and NodePorts ran on every node for pods with no node name and no host ports (kube-scheduler skips these at PreFilter, so now does skiff), the assumed copy of each pod re-parsed its quantities, and every cycle built a Map of ~400 node scores nobody read. End to end the fix is within the noise, as expected of a path bound by the store: back to back, before → after, the backlog went 333 → 607 pods/s on a busy disk (bench process at ~32% CPU, waiting on fsync), then 1,028 → 1,357 and, in the other order, 1,387 → 1,425 on a quieter one; streaming (bound by the create rate) 328 → 330, 879 → 866 and 894 → 998.",
       ],
       ...(profiles.length ? { profiles } : {}),
     };

@@ -220,11 +220,9 @@ export function schedule(
     else filtered.set(ni.name, status);
   }
   const nextStartIndex = (start + i) % n;
-  const scores = new Map<string, number>();
-  if (feasible.length === 0) return { filtered, scores, nextStartIndex };
+  if (feasible.length === 0) return { filtered, scores: new Map(), nextStartIndex };
   if (feasible.length === 1) {
-    scores.set(feasible[0].name, 0);
-    return { node: feasible[0].name, filtered, scores, nextStartIndex };
+    return { node: feasible[0].name, filtered, scores: new Map([[feasible[0].name, 0]]), nextStartIndex };
   }
 
   // Plain arrays indexed like `feasible`: this loop runs for every pod over hundreds of nodes.
@@ -238,13 +236,22 @@ export function schedule(
     for (let j = 0; j < feasible.length; j++) totals[j] += raw[j] * weight;
   }
   let best = 0;
-  for (let j = 0; j < feasible.length; j++) {
-    scores.set(feasible[j].name, totals[j]);
+  for (let j = 1; j < feasible.length; j++) {
     const better =
       totals[j] > totals[best] || (totals[j] === totals[best] && feasible[j].name < feasible[best].name);
     if (better) best = j;
   }
-  return { node: feasible[best].name, filtered, scores, nextStartIndex };
+  // The per-node totals are for tests and debugging; the scheduler never reads them, so the Map (hundreds of
+  // entries per pod) is only built when asked for.
+  let byName: Map<string, number> | undefined;
+  return {
+    node: feasible[best].name,
+    filtered,
+    get scores() {
+      return (byName ??= new Map(feasible.map((ni, j) => [ni.name, totals[j]])));
+    },
+    nextStartIndex,
+  };
 }
 
 export const NO_NODES_AVAILABLE = 'no nodes available to schedule pods';

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { addPod, newNodeInfo, nodeAllocatable, podResources, removePod, setNode } from './node-info.js';
+import {
+  addPod,
+  newNodeInfo,
+  nodeAllocatable,
+  podHostPorts,
+  podResources,
+  removePod,
+  setNode,
+  shareMemos,
+} from './node-info.js';
 import { makeNode, makePod } from '../../test/fakes/scheduler-fixtures.js';
 
 describe('NodeInfo bookkeeping', () => {
@@ -59,5 +68,19 @@ describe('NodeInfo bookkeeping', () => {
     expect(r.requests).toEqual({ cpuMillis: 300, memoryBytes: 2 ** 30, pods: 1 });
     expect(r.nonZero).toEqual({ cpuMillis: 300, memoryBytes: 2 ** 30, pods: 1 });
     expect(podResources(pod)).toBe(r);
+  });
+});
+
+describe('shareMemos', () => {
+  it("gives an assumed copy the original's requests and host ports without recomputing them", () => {
+    const pod = makePod('p', { cpu: '250m', memory: '64Mi' });
+    pod.spec.containers[0].ports = [{ containerPort: 80, hostPort: 8080 }];
+    const r = podResources(pod);
+    const hp = podHostPorts(pod);
+    const copy = { ...pod, spec: { ...pod.spec, nodeName: 'n1' } };
+    shareMemos(pod, copy);
+    expect(podResources(copy)).toBe(r);
+    expect(podHostPorts(copy)).toBe(hp);
+    expect(r.requests.cpuMillis).toBe(250);
   });
 });

@@ -95,6 +95,17 @@ export function podHostPorts(pod: Pod): HostPort[] {
   return out;
 }
 
+/**
+ * Lets `copy` (the same pod with another spec.nodeName, as SchedulerCache.assume makes) reuse what was computed
+ * for `pod` instead of parsing its quantities again.
+ */
+export function shareMemos(pod: Pod, copy: Pod): void {
+  const r = cache.get(pod);
+  if (r) cache.set(copy, r);
+  const hp = hostPorts.get(pod);
+  if (hp) hostPorts.set(copy, hp);
+}
+
 export function isTerminal(pod: Pod): boolean {
   return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 }

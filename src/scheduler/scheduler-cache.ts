@@ -6,7 +6,7 @@
 import type { Node, Pod } from '../api/types.js';
 import { objectKey } from '../client/key.js';
 import type { NodeInfo } from './framework.js';
-import { addPod, isTerminal, newNodeInfo, removePod, setNode } from './node-info.js';
+import { addPod, isTerminal, newNodeInfo, removePod, setNode, shareMemos } from './node-info.js';
 import { PodIndex, type PodLister } from './pod-index.js';
 
 interface PodPlace {
@@ -84,6 +84,7 @@ export class SchedulerCache {
     const key = objectKey(pod);
     this.removePod(key);
     const assumed: Pod = { ...pod, spec: { ...pod.spec, nodeName } };
+    shareMemos(pod, assumed);
     addPod(this.infoFor(nodeName), assumed);
     this.index.add(assumed, nodeName);
     this.places.set(key, { node: nodeName, assumed: true });

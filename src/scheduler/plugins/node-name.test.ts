@@ -20,3 +20,10 @@ describe('NodeName filter', () => {
     expect(s).toEqual({ code, reasons });
   });
 });
+
+describe('NodeName preFilter', () => {
+  it('skips the per-node filter for a pod that names no node', () => {
+    expect(nodeName.preFilter!(makePod('p'), newCycle([])).code).toBe('Skip');
+    expect(nodeName.preFilter!(makePod('p', { nodeName: 'n1' }), newCycle([])).code).toBe('Success');
+  });
+});

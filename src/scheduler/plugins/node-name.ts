@@ -1,6 +1,6 @@
-// NodeName: a pod that names its node (spec.nodeName) fits only that node.
+// NodeName: a pod that names its node (spec.nodeName) fits only that node; one that names none skips the filter.
 import type { Pod } from '../../api/types.js';
-import { SUCCESS, unresolvable, type FilterPlugin, type NodeInfo } from '../framework.js';
+import { SKIP, SUCCESS, unresolvable, type FilterPlugin, type NodeInfo } from '../framework.js';
 
 export const NODE_NAME_REASON = "node(s) didn't match the requested node name";
 
@@ -10,5 +10,6 @@ export function fitsNodeName(pod: Pod, nodeInfo: NodeInfo): boolean {
 
 export const nodeName: FilterPlugin = {
   name: 'NodeName',
+  preFilter: (pod) => (pod.spec.nodeName ? SUCCESS : SKIP),
   filter: (pod, nodeInfo) => (fitsNodeName(pod, nodeInfo) ? SUCCESS : unresolvable(NODE_NAME_REASON)),
 };

@@ -66,3 +66,15 @@ describe('NodePorts filter', () => {
     ).toBe('Unschedulable');
   });
 });
+
+describe('NodePorts preFilter', () => {
+  it('skips the per-node filter for a pod without host ports, as kube-scheduler does', () => {
+    expect(nodePorts.preFilter!(withPorts('p', [{ containerPort: 80 }]), newCycle([])).code).toBe('Skip');
+    expect(
+      nodePorts.preFilter!(withPorts('p', [{ containerPort: 80, hostPort: 8080 }]), newCycle([])).code,
+    ).toBe('Success');
+    expect(nodePorts.preFilter!(withPorts('p', [{ containerPort: 80 }], true), newCycle([])).code).toBe(
+      'Success',
+    );
+  });
+});

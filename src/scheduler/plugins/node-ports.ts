@@ -1,6 +1,7 @@
 // NodePorts: two pods on one node cannot bind the same host port (same protocol; 0.0.0.0 clashes with every IP).
+// A pod without host ports is skipped at PreFilter, as in kube-scheduler, so its filter is not run per node.
 import type { Pod } from '../../api/types.js';
-import { SUCCESS, unschedulable, type FilterPlugin, type NodeInfo } from '../framework.js';
+import { SKIP, SUCCESS, unschedulable, type FilterPlugin, type NodeInfo } from '../framework.js';
 import { podHostPorts } from '../node-info.js';
 
 export const NODE_PORTS_REASON = "node(s) didn't have free ports for the requested pod ports";
@@ -17,5 +18,6 @@ export function hostPortsConflict(pod: Pod, nodeInfo: NodeInfo): boolean {
 
 export const nodePorts: FilterPlugin = {
   name: 'NodePorts',
+  preFilter: (pod) => (podHostPorts(pod).length > 0 ? SUCCESS : SKIP),
   filter: (pod, nodeInfo) => (hostPortsConflict(pod, nodeInfo) ? unschedulable(NODE_PORTS_REASON) : SUCCESS),
 };

@@ -93,6 +93,15 @@ describe('VolumeBinding', () => {
   });
 });
 
+describe('VolumeBinding preFilter', () => {
+  it('skips the per-node filter for a pod without claims, as kube-scheduler does', () => {
+    expect(volumeBinding.preFilter!(makePod('p'), newCycle([], cluster())).code).toBe('Skip');
+    expect(volumeBinding.preFilter!(podWithClaims('data'), newCycle([], cluster(claim('data')))).code).toBe(
+      'Success',
+    );
+  });
+});
+
 describe('scheduling pods with claims (default plugins)', () => {
   const nodes = ['n1', 'n2', 'n3'].map((n) => newNodeInfo(makeNode(n)));
   it('places a pod whose claim is bound on that node only', () => {

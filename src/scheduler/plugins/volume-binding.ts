@@ -3,17 +3,25 @@
 // that uses it (annotation volume.kubernetes.io/selected-node, see agent/kubelet/volume-manager.ts); from then on
 // pods using it fit only that node. An unbound claim fits anywhere.
 //   PreFilter  every claim the pod mounts must exist and not be being deleted (else unschedulable everywhere)
-//   Filter     a claim bound to another node rules this node out
+//   Filter     a claim bound to another node rules this node out (not run for a pod without claims)
 import type { PersistentVolumeClaim, Pod } from '../../api/types.js';
-import { SUCCESS, unresolvable, type FilterPlugin } from '../framework.js';
+import { SKIP, SUCCESS, unresolvable, type FilterPlugin } from '../framework.js';
 
 export const SELECTED_NODE_ANNOTATION = 'volume.kubernetes.io/selected-node';
 export const VOLUME_NODE_CONFLICT_REASON = 'node(s) had volume node affinity conflict';
 
+const claimNames = new WeakMap<Pod, string[]>();
+
+/** The claims the pod mounts (memoized per pod object: filter() asks once per node). */
 function podClaimNames(pod: Pod): string[] {
-  return (pod.spec.volumes ?? []).flatMap((v) =>
-    v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : [],
-  );
+  let names = claimNames.get(pod);
+  if (!names) {
+    names = (pod.spec.volumes ?? []).flatMap((v) =>
+      v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : [],
+    );
+    claimNames.set(pod, names);
+  }
+  return names;
 }
 
 /** The node a claim is bound to, if any. */
@@ -24,7 +32,9 @@ export function claimNode(claim: PersistentVolumeClaim): string | undefined {
 export const volumeBinding: FilterPlugin = {
   name: 'VolumeBinding',
   preFilter(pod, { cluster }) {
-    for (const name of podClaimNames(pod)) {
+    const names = podClaimNames(pod);
+    if (names.length === 0) return SKIP; // no claim: nothing to check on any node (kube-scheduler's Skip)
+    for (const name of names) {
       const claim = cluster.pvc(pod.metadata.namespace ?? 'default', name);
       if (!claim) return unresolvable(`persistentvolumeclaim "${name}" not found`);
       if (claim.metadata.deletionTimestamp)
