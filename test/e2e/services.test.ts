@@ -87,7 +87,13 @@ describe('Services, DNS and probes on a 2-node lab', () => {
     );
     const nodesUsed = new Set((await backendPods()).map((p) => p.spec.nodeName));
     expect(nodesUsed.size).toBe(2);
-
+    // Rolled out is not yet in the client node's rules (endpoints controller → proxy, at most one sync per second):
+    // wait until every pod has answered through the Service once, then count.
+    await waitFor(
+      'all 3 backend pods answering through the Service',
+      async () => new Set(await callFromClient(30)).size === 3,
+      60_000,
+    );
     const answers = await callFromClient(300);
     expect(answers.length).toBe(300);
     expect(answers).not.toContain('FAILED');
