@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { WatchEvent } from '../client/api-client.js';
 import { ApiError } from '../common/errors.js';
 import { flushMicrotasks } from '../../test/fakes/fake-clock.js';
-import { copy, createInProcessClient } from './in-process-client.js';
+import { createInProcessClient } from './in-process-client.js';
 import { configMap, CONFIGMAPS, harness, pod, PODS } from './test-support.js';
 
 describe('in-process ApiClient', () => {
@@ -105,38 +105,5 @@ describe('in-process ApiClient', () => {
     expect(done).toBe(false);
     await clock.advance(1_000);
     expect(done).toBe(true);
-  });
-});
-
-describe('copy: the deep copy of the in-process client', () => {
-  it('copies JSON data deeply: equal, and no object or array shared with the source', () => {
-    const src = { a: 1, s: 'x', n: null, u: undefined, list: [{ b: [1, 2] }, 'y'], nested: { t: true } };
-    const out = copy(src);
-    expect(out).toStrictEqual(src);
-    expect(out).not.toBe(src);
-    expect(out.list).not.toBe(src.list);
-    expect(out.list[0]).not.toBe(src.list[0]);
-    expect(out.nested).not.toBe(src.nested);
-    (out.list[0] as { b: number[] }).b.push(3);
-    out.nested.t = false;
-    expect(src.list[0]).toEqual({ b: [1, 2] });
-    expect(src.nested.t).toBe(true);
-  });
-
-  it('keeps a parsed "__proto__" key as an own property and leaves the prototype alone', () => {
-    const src = JSON.parse('{"metadata":{"__proto__":{"polluted":true}}}') as { metadata: object };
-    const out = copy(src);
-    expect(Object.getPrototypeOf(out.metadata)).toBe(Object.prototype);
-    expect(Object.keys(out.metadata)).toEqual(['__proto__']);
-    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
-  });
-
-  it('falls back to structuredClone for values that are not plain data', () => {
-    const when = new Date(0);
-    const out = copy({ when, m: new Map([[1, 2]]) });
-    expect(out.when).toBeInstanceOf(Date);
-    expect(out.when).not.toBe(when);
-    expect(out.when.getTime()).toBe(0);
-    expect(out.m.get(1)).toBe(2);
   });
 });

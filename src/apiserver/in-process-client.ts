@@ -18,26 +18,8 @@ import type { ResourceService } from './resource-service.js';
 import type { ActiveWatch } from './watch-session.js';
 import { resourceNotFound } from './write-checks.js';
 
-/**
- * A deep copy of a stored object. API objects are JSON data (plain objects, arrays, primitives), which a plain
- * recursive copy handles without structuredClone's serialisation buffer (allocated outside the JS heap for each
- * call: native memory churn on every watch event) and shares the immutable strings instead of duplicating them.
- * Anything else (a Date, a Map…) still goes through structuredClone.
- */
-export function copy<T>(value: T): T {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map(copy) as T;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  if (proto !== Object.prototype && proto !== null) return structuredClone(value);
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
-    const v = copy((value as Record<string, unknown>)[key]);
-    // A parsed "__proto__" key is an own property; assigning it would set the copy's prototype instead.
-    if (key === '__proto__')
-      Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
-    else out[key] = v;
-  }
-  return out as T;
+function copy<T>(value: T): T {
+  return structuredClone(value);
 }
 
 function nameOf(obj: KubeObject): string {
