@@ -8,6 +8,7 @@ import { defaultRegistry } from './api/registry.js';
 import { startApiServer, type ApiServerCredentials } from './apiserver/server.js';
 import { createInProcessClient } from './apiserver/in-process-client.js';
 import { EventRecorder } from './client/event-recorder.js';
+import { InformerFactory } from './client/informer-factory.js';
 import { systemClock, type Clock } from './common/clock.js';
 import { silentLogger, type Logger } from './common/logger.js';
 import { ControllerManager } from './controllers/manager.js';
@@ -91,9 +92,12 @@ export async function startMaster(opts: MasterOptions): Promise<RunningMaster> {
   if (!api.credentials) throw new Error('the API server started without its credentials');
   const credentials = api.credentials;
   const client = createInProcessClient(api.service);
+  // One set of informers for the scheduler and the controllers: every pod and node is cached (and watched) once.
+  const informers = new InformerFactory({ client, clock, logger: logger.child({ component: 'informers' }) });
 
   const scheduler = new Scheduler({
     client,
+    informers,
     clock,
     logger,
     recorder: new EventRecorder({ client, component: 'default-scheduler', clock, logger }),
@@ -106,6 +110,7 @@ export async function startMaster(opts: MasterOptions): Promise<RunningMaster> {
     nodeCIDRMaskSize: opts.nodeCIDRMaskSize,
     serviceCIDR: opts.serviceCIDR,
     nodeLifecycle: lifecycle,
+    informers,
   });
   await scheduler.start();
   await controllers.start();
@@ -129,6 +134,7 @@ export async function startMaster(opts: MasterOptions): Promise<RunningMaster> {
     async stop() {
       scheduler.stop();
       await controllers.stop();
+      informers.stop();
       await api.close();
       await store.close();
     },

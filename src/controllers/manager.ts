@@ -33,6 +33,8 @@ export interface ControllerManagerOptions {
   serviceCIDR?: string;
   /** Node health and eviction timing (default: the lab profile). */
   nodeLifecycle?: NodeLifecycleSettings;
+  /** Informers to build on (the master shares them with the scheduler; it stops them). Default: the manager's own. */
+  informers?: InformerFactory;
 }
 
 interface Startable {
@@ -42,13 +44,16 @@ interface Startable {
 
 export class ControllerManager {
   private readonly informers: InformerFactory;
+  /** Whether this manager made its informers (and so stops them). */
+  private readonly ownsInformers: boolean;
   private readonly controllers: Startable[];
 
   constructor(opts: ControllerManagerOptions) {
     const clock = opts.clock ?? systemClock;
     const logger = (opts.logger ?? silentLogger).child({ component: 'controller-manager' });
-    const informers = new InformerFactory({ client: opts.client, clock, logger });
+    const informers = opts.informers ?? new InformerFactory({ client: opts.client, clock, logger });
     this.informers = informers;
+    this.ownsInformers = !opts.informers;
     const deps = { client: opts.client, informers, clock, logger };
     const lifecycle = opts.nodeLifecycle ?? nodeLifecycleSettings();
     this.controllers = [
@@ -88,6 +93,6 @@ export class ControllerManager {
 
   async stop(): Promise<void> {
     await Promise.all(this.controllers.map((c) => c.stop()));
-    this.informers.stop();
+    if (this.ownsInformers) this.informers.stop();
   }
 }

@@ -2,18 +2,23 @@
 // ReplicaSets and StatefulSets (default spreading selects a pod's siblings by their selectors) and Namespaces
 // (namespaceSelector in pod affinity terms). The pods themselves come from the SchedulerCache's index, so assumed
 // pods count.
-import type { Namespace, PersistentVolumeClaim, ReplicaSet, Service, StatefulSet } from '../api/types.js';
+import type {
+  KubeObject,
+  Namespace,
+  PersistentVolumeClaim,
+  ReplicaSet,
+  Service,
+  StatefulSet,
+} from '../api/types.js';
 import {
   NAMESPACES,
   PERSISTENTVOLUMECLAIMS,
   REPLICASETS,
   SERVICES,
   STATEFULSETS,
-  type ApiClient,
+  type ResourceRef,
 } from '../client/api-client.js';
-import { createInformer, type Informer } from '../client/informer.js';
-import type { Clock } from '../common/clock.js';
-import type { Logger } from '../common/logger.js';
+import type { Informer } from '../client/informer.js';
 import type { ClusterState } from './framework.js';
 import type { SchedulerCache } from './scheduler-cache.js';
 
@@ -26,12 +31,13 @@ export class ClusterInformers {
   /** Services by namespace, rebuilt on first use after any Service event. */
   private servicesByNamespace: Map<string, Service[]> | undefined;
 
-  constructor(common: { client: ApiClient; clock: Clock; logger: Logger }) {
-    this.pvcs = createInformer<PersistentVolumeClaim>({ ...common, ref: PERSISTENTVOLUMECLAIMS });
-    this.services = createInformer<Service>({ ...common, ref: SERVICES });
-    this.replicaSets = createInformer<ReplicaSet>({ ...common, ref: REPLICASETS });
-    this.statefulSets = createInformer<StatefulSet>({ ...common, ref: STATEFULSETS });
-    this.namespaces = createInformer<Namespace>({ ...common, ref: NAMESPACES });
+  /** `informerFor` makes (or hands out a shared) informer for a resource. */
+  constructor(informerFor: <T extends KubeObject>(ref: ResourceRef) => Informer<T>) {
+    this.pvcs = informerFor<PersistentVolumeClaim>(PERSISTENTVOLUMECLAIMS);
+    this.services = informerFor<Service>(SERVICES);
+    this.replicaSets = informerFor<ReplicaSet>(REPLICASETS);
+    this.statefulSets = informerFor<StatefulSet>(STATEFULSETS);
+    this.namespaces = informerFor<Namespace>(NAMESPACES);
     const servicesChanged = () => (this.servicesByNamespace = undefined);
     this.services.on('add', servicesChanged);
     this.services.on('update', servicesChanged);

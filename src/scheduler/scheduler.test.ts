@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Scheduler, needsScheduling, nodeChangedForScheduling, unschedulableCondition } from './scheduler.js';
 import { EventRecorder } from '../client/event-recorder.js';
+import { InformerFactory } from '../client/informer-factory.js';
 import { EVENTS, NODES, PODS } from '../client/api-client.js';
 import { ApiError, conflict } from '../common/errors.js';
 import { FakeApiClient } from '../../test/fakes/fake-api-client.js';
@@ -26,6 +27,29 @@ async function setup(opts: { batchSize?: number } = {}) {
 }
 
 describe('Scheduler', () => {
+  it('uses shared informers when given a factory: one watch per resource, and stop() leaves them to their owner', async () => {
+    const clock = new FakeClock();
+    const api = new FakeApiClient({ clock });
+    const informers = new InformerFactory({ client: api, clock });
+    const controllerPods = informers.get<Pod>(PODS); // what a controller would hold
+    const scheduler = new Scheduler({ client: api, clock, informers });
+    api.seed(NODES, makeNode('n1', { cpu: '2' }));
+    api.seed(PODS, makePod('web', { cpu: '1' }));
+    await scheduler.start();
+    await informers.start();
+    await clock.advance(0);
+    // pods, nodes, claims, services, replicasets, statefulsets, namespaces: each watched once, by the factory.
+    expect(api.activeWatches()).toBe(7);
+    expect(api.find<Pod>(PODS, 'default', 'web')!.spec.nodeName).toBe('n1');
+    scheduler.stop();
+    await clock.advance(0);
+    expect(api.activeWatches()).toBe(7);
+    expect(controllerPods.get('default', 'web')?.spec.nodeName).toBe('n1');
+    informers.stop();
+    await clock.advance(0);
+    expect(api.activeWatches()).toBe(0);
+  });
+
   it('binds a pending pod to the node it fits and records Scheduled', async () => {
     const { api, scheduler, settle, podOf, events } = await setup();
     api.seed(NODES, makeNode('small', { cpu: '1' }), makeNode('big', { cpu: '4' }));

@@ -4,10 +4,11 @@
 // decisions already count it. A pod that fits nowhere gets PodScheduled=False (Unschedulable) with kube-scheduler's
 // message and a FailedScheduling event, and is retried when the cluster changes (and at least every 30 s).
 // Besides pods and nodes it watches what plugins read (cluster-informers.ts).
-import type { Node, PersistentVolumeClaim, Pod, PodCondition } from '../api/types.js';
-import { NODES, PODS, type ApiClient } from '../client/api-client.js';
+import type { KubeObject, Node, PersistentVolumeClaim, Pod, PodCondition } from '../api/types.js';
+import { NODES, PODS, type ApiClient, type ResourceRef } from '../client/api-client.js';
 import type { EventRecorder } from '../client/event-recorder.js';
 import { createInformer, type Informer } from '../client/informer.js';
+import type { InformerFactory } from '../client/informer-factory.js';
 import { objectKey } from '../client/key.js';
 import { rfc3339, systemClock, type Clock, type TimerHandle } from '../common/clock.js';
 import { isApiError } from '../common/errors.js';
@@ -40,6 +41,11 @@ export interface SchedulerDeps {
   maxInFlightBindings?: number;
   /** Pods scheduled between yields to the event loop (so watches and bindings keep flowing). */
   batchSize?: number;
+  /**
+   * Shared informers (the master passes the controller manager's, so every pod and node is cached once, not twice).
+   * Their owner starts and stops them; without a factory the scheduler makes and stops its own informers.
+   */
+  informers?: InformerFactory;
 }
 
 /** Whether the scheduler must find a node for this pod. */
@@ -94,6 +100,8 @@ export class Scheduler {
   private readonly nodes: Informer<Node>;
   /** Claims, Services, ReplicaSets, StatefulSets, Namespaces: what plugins read through `cluster`. */
   private readonly others: ClusterInformers;
+  /** False when the informers are shared (their owner stops them). */
+  private readonly ownsInformers: boolean;
   private readonly cluster: ClusterState;
   private readonly cache = new SchedulerCache();
   private readonly queue: SchedulingQueue;
@@ -117,9 +125,13 @@ export class Scheduler {
     this.maxInFlight = deps.maxInFlightBindings ?? 256;
     this.batchSize = deps.batchSize ?? 64;
     const common = { client: this.client, clock: this.clock, logger: this.log };
-    this.pods = createInformer<Pod>({ ...common, ref: PODS });
-    this.nodes = createInformer<Node>({ ...common, ref: NODES });
-    this.others = new ClusterInformers(common);
+    const shared = deps.informers;
+    const informerFor = <T extends KubeObject>(ref: ResourceRef): Informer<T> =>
+      shared ? shared.get<T>(ref) : createInformer<T>({ ...common, ref });
+    this.ownsInformers = !shared;
+    this.pods = informerFor<Pod>(PODS);
+    this.nodes = informerFor<Node>(NODES);
+    this.others = new ClusterInformers(informerFor);
     this.cluster = this.others.clusterState(this.cache);
     this.pods.on('add', (p) => this.onPod(undefined, p));
     this.pods.on('update', (old, p) => this.onPod(old, p));
@@ -151,7 +163,7 @@ export class Scheduler {
 
   stop(): void {
     this.stopped = true;
-    for (const i of this.informers()) i.stop();
+    if (this.ownsInformers) for (const i of this.informers()) i.stop();
     this.clock.clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     this.wakeUp();
