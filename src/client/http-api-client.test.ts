@@ -434,3 +434,52 @@ describe('pure helpers', () => {
     expect(err).toMatchObject({ code, reason, message });
   });
 });
+
+describe('HttpApiClient on a keep-alive socket the server dropped', () => {
+  // The server answers the first request on a connection and resets the connection when a second one arrives on
+  // it — what a client sees when the server closed an idle keep-alive socket just as the client reused it.
+  let server: http.Server;
+  let url = '';
+  const seen: string[] = [];
+  beforeEach(async () => {
+    seen.length = 0;
+    const served = new WeakSet<object>();
+    server = http.createServer((req, res) => {
+      seen.push(req.method ?? '');
+      if (served.has(req.socket)) {
+        req.socket.destroy();
+        return;
+      }
+      served.add(req.socket);
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ kind: 'Pod', apiVersion: 'v1', metadata: { name: 'p' } }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterEach(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  it('retries a read once on a new socket', async () => {
+    const client = new HttpApiClient({ server: url });
+    await client.get(PODS, 'default', 'p');
+    const again = await client.get(PODS, 'default', 'p');
+    expect(again.metadata.name).toBe('p');
+    expect(seen).toEqual(['GET', 'GET', 'GET']);
+    client.close();
+  });
+
+  it('does not repeat a write, and reports the reset as the server being unreachable', async () => {
+    const client = new HttpApiClient({ server: url });
+    await client.get(PODS, 'default', 'p');
+    const err = await client
+      .create(PODS, 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'q' } })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).code).toBe(503);
+    expect(seen).toEqual(['GET', 'POST']);
+    client.close();
+  });
+});

@@ -58,6 +58,13 @@ export interface RawRequestOptions {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
+/** A request that failed on a reused keep-alive socket the server had closed (see rawRequest). */
+class StaleSocketError extends Error {
+  constructor(readonly apiError: ApiError) {
+    super(apiError.message);
+  }
+}
+
 export class HttpApiClient implements ApiClient {
   private readonly base: URL;
   private readonly agent: http.Agent;
@@ -239,6 +246,18 @@ export class HttpApiClient implements ApiClient {
 
   /** Any request; the body comes back raw, whatever the status (no ApiError). */
   rawRequest(method: string, path: string, opts: RawRequestOptions = {}): Promise<RawResponse> {
+    return this.rawRequestOnce(method, path, opts).catch((err: unknown) => {
+      // A keep-alive socket the server closed as idle just as we reused it: the request never reached the server.
+      // Retry once on a new socket, as Node's docs advise, for reads only (a write might have been received).
+      if (!(err instanceof StaleSocketError)) throw err;
+      if (method !== 'GET' && method !== 'HEAD') throw err.apiError;
+      return this.rawRequestOnce(method, path, opts).catch((e: unknown) => {
+        throw e instanceof StaleSocketError ? e.apiError : e;
+      });
+    });
+  }
+
+  private rawRequestOnce(method: string, path: string, opts: RawRequestOptions): Promise<RawResponse> {
     return new Promise((resolve, reject) => {
       const req = this.send(method, path, opts, true, (res) => {
         readBody(res).then(
@@ -246,7 +265,10 @@ export class HttpApiClient implements ApiClient {
           (e) => reject(transportError(e)),
         );
       });
-      req.on('error', (e) => reject(transportError(e)));
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        const stale = req.reusedSocket && e.code === 'ECONNRESET';
+        reject(stale ? new StaleSocketError(transportError(e)) : transportError(e));
+      });
     });
   }
 
