@@ -18,11 +18,10 @@ import { nodeUserName } from '../src/apiserver/auth/identities.js';
 import {
   caCertHash,
   certificateInfo,
-  createCertificateRequest,
   generatePrivateKey,
   isIssuedBy,
   keyMatchesCertificate,
-} from '../src/apiserver/auth/pki.js';
+} from '../src/apiserver/auth/cert-info.js';
 import type { AgentServingTls } from './kubelet/server-auth.js';
 
 export interface NodeCredentials {
@@ -188,6 +187,8 @@ async function discoverCa(opts: JoinOptions): Promise<string | undefined> {
 export async function joinCluster(opts: JoinOptions): Promise<NodeCredentials> {
   const ca = await discoverCa(opts);
   const key = generatePrivateKey();
+  // The certificate writer is loaded only to join (it costs ~17 MiB; a joined agent never needs it).
+  const { createCertificateRequest } = await import('../src/apiserver/auth/pki.js');
   const csr = await createCertificateRequest(key, nodeUserName(opts.nodeName));
   const client = new HttpApiClient({
     server: opts.masterUrl,

@@ -3,15 +3,7 @@
 // private key never leaves the node). Keys are ECDSA P-256 made by Node's crypto; @peculiar/x509 builds and signs the
 // certificates (Node can read X.509 but not write it). Everything here is PEM in, PEM out, and the time comes in as
 // an argument, so tests need neither files nor a real clock.
-import {
-  X509Certificate as NodeX509,
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  randomBytes,
-  webcrypto,
-} from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes, webcrypto } from 'node:crypto';
 import type { webcrypto as WebCrypto } from 'node:crypto';
 import {
   BasicConstraintsExtension,
@@ -31,7 +23,16 @@ import {
   type JsonGeneralName,
 } from '@peculiar/x509';
 
-import { normalizeIp } from './sans.js';
+import { generatePrivateKey } from './cert-info.js';
+
+export {
+  caCertHash,
+  certificateInfo,
+  generatePrivateKey,
+  isIssuedBy,
+  keyMatchesCertificate,
+  type CertificateInfo,
+} from './cert-info.js';
 
 cryptoProvider.set(webcrypto as unknown as Parameters<typeof cryptoProvider.set>[0]);
 
@@ -57,12 +58,6 @@ export const LEAF_VALIDITY_DAYS = 365;
 /** Backdating covers small clock differences between the master and the nodes. */
 const BACKDATE_MS = 5 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** A new ECDSA P-256 private key as PKCS#8 PEM. */
-export function generatePrivateKey(): string {
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  return privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
-}
 
 /** The WebCrypto algorithms for a PEM key: ECDSA (P-256/384) with SHA-256, or RSA PKCS#1 v1.5 with SHA-256. */
 function algorithmsOf(keyPem: string): {
@@ -207,53 +202,4 @@ export async function certificateRequestPublicKey(csrPem: string): Promise<strin
   return createPublicKey({ key: spki, format: 'der', type: 'spki' })
     .export({ type: 'spki', format: 'pem' })
     .toString();
-}
-
-/**
- * kubeadm's --discovery-token-ca-cert-hash: `sha256:` and the hex SHA-256 of the CA certificate's
- * SubjectPublicKeyInfo (DER). `openssl x509 -pubkey -in ca.crt | openssl pkey -pubin -outform der | sha256sum`.
- */
-export function caCertHash(caPem: string): string {
-  const spki = new NodeX509(caPem).publicKey.export({ type: 'spki', format: 'der' });
-  return `sha256:${createHash('sha256').update(spki).digest('hex')}`;
-}
-
-export interface CertificateInfo {
-  commonName: string;
-  dnsNames: string[];
-  ipAddresses: string[];
-  notAfter: number;
-}
-
-/** What a PEM certificate says about itself (Node's own parser). */
-export function certificateInfo(pem: string): CertificateInfo {
-  const cert = new NodeX509(pem);
-  const cn = /(?:^|\n)CN=([^\n]*)/.exec(cert.subject)?.[1] ?? '';
-  const dnsNames: string[] = [];
-  const ipAddresses: string[] = [];
-  for (const entry of (cert.subjectAltName ?? '').split(', ')) {
-    if (entry.startsWith('DNS:')) dnsNames.push(entry.slice(4));
-    else if (entry.startsWith('IP Address:')) ipAddresses.push(normalizeIp(entry.slice(11)));
-  }
-  return { commonName: cn, dnsNames, ipAddresses, notAfter: Date.parse(cert.validTo) };
-}
-
-/** True when `certPem` was signed by `caPem`'s key. */
-export function isIssuedBy(certPem: string, caPem: string): boolean {
-  try {
-    const ca = new NodeX509(caPem);
-    const cert = new NodeX509(certPem);
-    return cert.checkIssued(ca) && cert.verify(ca.publicKey);
-  } catch {
-    return false;
-  }
-}
-
-/** True when the private key belongs to the certificate. */
-export function keyMatchesCertificate(certPem: string, keyPem: string): boolean {
-  try {
-    return new NodeX509(certPem).checkPrivateKey(createPrivateKey(keyPem));
-  } catch {
-    return false;
-  }
 }
