@@ -165,12 +165,15 @@ describe('cordon, uncordon and drain on two nodes', () => {
       stdout: `node/${node1} uncordoned\n`,
     });
     expect((await apply('bare', barePod())).code).toBe(0);
-    // A restart makes new pods; the scheduler spreads them, so one lands on node1 again.
+    // A restart makes new pods; with node2 cordoned for the while they land on node1 (spreading alone would put
+    // one there too, but not for certain: the first new pod may tie-break to node2 and the second follow it).
+    expect((await cluster.skiff(['cordon', node2])).code).toBe(0);
     expect((await cluster.kubectl(['rollout', 'restart', 'deployment/web'])).code).toBe(0);
     await waitFor('a web pod on node1', async () => {
       const list = await allReady('app=web', 2);
       return list?.some((p) => p.spec.nodeName === node1);
     });
+    expect((await cluster.skiff(['uncordon', node2])).code).toBe(0);
     await waitFor('the bare pod ready', () => allReady('app=bare', 1));
     const daemonUid = await daemonPodOnNode1();
     const onNode1 = (await pods('app=web')).find((p) => p.spec.nodeName === node1).metadata.name;
