@@ -5,7 +5,7 @@ import type { KubeObject } from '../api/types.js';
 import { ApiError } from '../common/errors.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { FakeClock } from '../../test/fakes/fake-clock.js';
-import { ENFORCE_LABEL, enforceLevel, validatePodSecurityLabels } from './pod-security.js';
+import { ENFORCE_LABEL, WARN_LABEL, enforceLevel, validatePodSecurityLabels } from './pod-security.js';
 import { ResourceService } from './resource-service.js';
 import { harness, NAMESPACES, PODS } from './test-support.js';
 
@@ -159,6 +159,43 @@ describe('Pod Security admission over HTTP', () => {
     expect((err as ApiError).message).toMatch(
       /^pods "web-5d4f8-" is forbidden: violates PodSecurity "baseline:latest": host namespaces/,
     );
+  });
+
+  it('the warn label admits what its level would refuse, with a Warning and no hint', async () => {
+    const { app } = await harness();
+    await request(app)
+      .patch('/api/v1/namespaces/default')
+      .set('Content-Type', 'application/merge-patch+json')
+      .send({ metadata: { labels: { [WARN_LABEL]: 'restricted' } } })
+      .expect(200);
+    // Admitted by the enforced baseline; restricted would refuse it (it runs as whatever user, keeps capabilities).
+    const res = await request(app).post(PODS_URL).send(podWith('plain', {})).expect(201);
+    expect(res.headers.warning).toMatch(
+      /^299 - "would violate PodSecurity \\"restricted:latest\\": allowPrivilegeEscalation != false .*runAsNonRoot != true.*"$/,
+    );
+    expect(res.headers.warning).not.toContain('to allow');
+    // What the enforced level refuses is still refused.
+    await request(app).post(PODS_URL).send(privileged('priv')).expect(403);
+    // A pod that meets restricted draws no warning.
+    const ok = await request(app)
+      .post(PODS_URL)
+      .send(
+        podWith(
+          'tight',
+          { securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } } },
+          { securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } },
+        ),
+      )
+      .expect(201);
+    expect(ok.headers.warning).toBeUndefined();
+    // Without the label nothing warns.
+    await request(app)
+      .patch('/api/v1/namespaces/default')
+      .set('Content-Type', 'application/merge-patch+json')
+      .send({ metadata: { labels: { [WARN_LABEL]: null } } })
+      .expect(200);
+    const quiet = await request(app).post(PODS_URL).send(podWith('plain2', {})).expect(201);
+    expect(quiet.headers.warning).toBeUndefined();
   });
 
   it('a restricted namespace names the level that would allow a pod', async () => {

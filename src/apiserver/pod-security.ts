@@ -6,8 +6,11 @@
 //   - Workloads (Deployments, ReplicaSets, DaemonSets, StatefulSets, Jobs, CronJobs) are admitted, as upstream
 //     does, with a `Warning:` header kubectl prints (`would violate PodSecurity …`); their controller's pod
 //     creation is then refused, which shows as FailedCreate events on the workload.
+//   - `pod-security.kubernetes.io/warn: <level>` admits what that level would refuse (if the enforced level admits
+//     it) with the same `Warning:` header, so a namespace can try a stricter level before enforcing it.
 //   - An invalid level label on a Namespace is a 422, as upstream. The `…-version` labels are validated but
-//     skiff always evaluates the latest policy; the `audit` and `warn` modes are not implemented.
+//     skiff always evaluates the latest policy. The `audit` mode's label is validated but has no effect: skiff
+//     keeps no audit log for it to annotate.
 // Pure: the caller passes the namespace object (admission.ts reads it from the store).
 import type { ResourceDef } from '../api/resource-def.js';
 import type { KubeObject } from '../api/types.js';
@@ -24,6 +27,7 @@ export type { PodSecurityLevel } from './pod-security-checks.js';
 
 export const LABEL_PREFIX = 'pod-security.kubernetes.io/';
 export const ENFORCE_LABEL = `${LABEL_PREFIX}enforce`;
+export const WARN_LABEL = `${LABEL_PREFIX}warn`;
 export const DEFAULT_LEVEL: PodSecurityLevel = 'baseline';
 const LEVELS: readonly string[] = ['privileged', 'baseline', 'restricted'];
 const MODES = ['enforce', 'audit', 'warn'];
@@ -45,6 +49,13 @@ export function enforceLevel(namespace: KubeObject | undefined): PodSecurityLeve
   const value = isObject(labels) ? labels[ENFORCE_LABEL] : undefined;
   if (value === undefined) return DEFAULT_LEVEL;
   return LEVELS.includes(value) ? (value as PodSecurityLevel) : 'restricted';
+}
+
+/** A namespace's warn level, if it sets a valid one (upstream: no warnings when absent). */
+export function warnLevel(namespace: KubeObject | undefined): PodSecurityLevel | undefined {
+  const labels = namespace?.metadata?.labels;
+  const value = isObject(labels) ? labels[WARN_LABEL] : undefined;
+  return typeof value === 'string' && LEVELS.includes(value) ? (value as PodSecurityLevel) : undefined;
 }
 
 /** Field errors for pod-security.kubernetes.io/* labels whose value is not a level or a version. */
@@ -137,13 +148,12 @@ function explain(
   verb: 'violates' | 'would violate',
   level: PodSecurityLevel,
   violations: PodSecurityViolation[],
-  parts: PodParts,
+  parts: PodParts | undefined,
 ): string {
-  const allow = levelThatAllows(level, parts);
-  return (
-    `${verb} PodSecurity "${level}:latest": ${describeViolations(violations)} ` +
-    `(set the namespace label ${ENFORCE_LABEL}=${allow} to allow)`
-  );
+  const what = `${verb} PodSecurity "${level}:latest": ${describeViolations(violations)}`;
+  // The hint is for what the enforced level refuses (or will refuse); a warn-level warning needs none.
+  if (!parts) return what;
+  return `${what} (set the namespace label ${ENFORCE_LABEL}=${levelThatAllows(level, parts)} to allow)`;
 }
 
 export interface PodSecurityOptions {
@@ -177,12 +187,20 @@ export function admitPodSecurity(
     return;
   }
   const level = enforceLevel(namespace);
-  if (level === 'privileged') return;
+  const warn = warnLevel(namespace);
+  if (level === 'privileged' && (warn === undefined || warn === 'privileged')) return;
+  // The warn level adds a warning for what it would refuse, unless the enforced level already says the same.
+  const warnAbout = (parts: PodParts) => {
+    if (warn === undefined || warn === 'privileged') return;
+    if (warn === level || (warn === 'baseline' && level === 'restricted')) return;
+    const violations = evaluatePodSecurity(warn, parts.metadata, parts.spec);
+    if (violations.length > 0) opts.warnings?.push(explain('would violate', warn, violations, undefined));
+  };
   if (isPods(def)) {
     if (opts.old && !significantPodUpdate(obj, opts.old)) return;
     const parts = { metadata: obj.metadata, spec: obj.spec };
-    const violations = evaluatePodSecurity(level, parts.metadata, parts.spec);
-    if (violations.length === 0) return;
+    const violations = level === 'privileged' ? [] : evaluatePodSecurity(level, parts.metadata, parts.spec);
+    if (violations.length === 0) return warnAbout(parts);
     const name = opts.name ?? obj.metadata.name ?? obj.metadata.generateName ?? '';
     throw forbiddenRequest(`pods "${name}" is forbidden: ${explain('violates', level, violations, parts)}`, {
       name,
@@ -196,6 +214,8 @@ export function admitPodSecurity(
     const before = templateOf(def, opts.old);
     if (before && jsonEqual(before, template)) return;
   }
-  const violations = evaluatePodSecurity(level, template.metadata, template.spec);
+  const violations =
+    level === 'privileged' ? [] : evaluatePodSecurity(level, template.metadata, template.spec);
   if (violations.length > 0) opts.warnings?.push(explain('would violate', level, violations, template));
+  else warnAbout(template);
 }
