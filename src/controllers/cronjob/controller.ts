@@ -10,14 +10,15 @@ import { EventRecorder } from '../../client/event-recorder.js';
 import type { Informer } from '../../client/informer.js';
 import type { InformerFactory } from '../../client/informer-factory.js';
 import { objectKey } from '../../client/key.js';
-import { systemClock, type Clock } from '../../common/clock.js';
+import type { Clock } from '../../common/clock.js';
 import { isApiError } from '../../common/errors.js';
-import { silentLogger, type Logger } from '../../common/logger.js';
+import type { Logger } from '../../common/logger.js';
 import { Controller } from '../runtime/controller.js';
 import { isJobFinished } from '../job/job-util.js';
 import { planCronJob, type CronJobEvent } from './reconcile.js';
 import { cronJobSchedule, nextScheduleTimeDuration } from './schedule.js';
 import { inActiveList, jobReference, withStartedJob } from './status.js';
+import { controllerBasics } from '../runtime/controller-basics.js';
 
 export interface CronJobControllerDeps {
   client: ApiClient;
@@ -45,16 +46,10 @@ export class CronJobController {
 
   constructor(deps: CronJobControllerDeps) {
     this.client = deps.client;
-    this.clock = deps.clock ?? systemClock;
-    this.log = (deps.logger ?? silentLogger).child({ component: 'cronjob-controller' });
-    this.recorder =
-      deps.recorder ??
-      new EventRecorder({
-        client: deps.client,
-        component: 'cronjob-controller',
-        clock: this.clock,
-        logger: this.log,
-      });
+    const basics = controllerBasics(deps, 'cronjob-controller');
+    this.clock = basics.clock;
+    this.log = basics.log;
+    this.recorder = basics.recorder;
     this.cronJobs = deps.informers.get<CronJob>(CRONJOBS);
     this.jobs = deps.informers.get<Job>(JOBS);
     this.controller = new Controller({

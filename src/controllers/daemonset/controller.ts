@@ -10,9 +10,9 @@ import { EventRecorder } from '../../client/event-recorder.js';
 import type { Informer } from '../../client/informer.js';
 import type { InformerFactory } from '../../client/informer-factory.js';
 import { objectKey } from '../../client/key.js';
-import { systemClock, type Clock } from '../../common/clock.js';
+import type { Clock } from '../../common/clock.js';
 import { conflict, isApiError } from '../../common/errors.js';
-import { silentLogger, type Logger } from '../../common/logger.js';
+import type { Logger } from '../../common/logger.js';
 import {
   CONTROLLER_REVISION_HASH_LABEL,
   equalRevisionData,
@@ -32,6 +32,7 @@ import { nodeShouldRunDaemonPod } from './node-eligibility.js';
 import { reconcileDaemonSet, type DaemonSetPlan, type DaemonSetView } from './reconcile.js';
 import { slowStartBatch } from '../replicaset/slow-start.js';
 import { computeDaemonSetStatus } from './status.js';
+import { controllerBasics } from '../runtime/controller-basics.js';
 
 /** Creates and deletes per sync are capped (Kubernetes' BurstReplicas). */
 export const BURST_REPLICAS = 250;
@@ -65,16 +66,10 @@ export class DaemonSetController {
 
   constructor(deps: DaemonSetControllerDeps) {
     this.client = deps.client;
-    this.clock = deps.clock ?? systemClock;
-    this.log = (deps.logger ?? silentLogger).child({ component: 'daemonset-controller' });
-    this.recorder =
-      deps.recorder ??
-      new EventRecorder({
-        client: deps.client,
-        component: 'daemonset-controller',
-        clock: this.clock,
-        logger: this.log,
-      });
+    const basics = controllerBasics(deps, 'daemonset-controller');
+    this.clock = basics.clock;
+    this.log = basics.log;
+    this.recorder = basics.recorder;
     this.podControl = deps.podControl ?? new ApiPodControl({ client: deps.client, recorder: this.recorder });
     this.revisions = new RevisionControl(deps.client);
     this.expectations = new ControllerExpectations({ clock: this.clock });

@@ -11,9 +11,9 @@ import { EventRecorder } from '../../client/event-recorder.js';
 import type { InformerFactory } from '../../client/informer-factory.js';
 import type { Informer } from '../../client/informer.js';
 import { objectKey } from '../../client/key.js';
-import { systemClock, type Clock } from '../../common/clock.js';
+import type { Clock } from '../../common/clock.js';
 import { conflict, isApiError } from '../../common/errors.js';
-import { silentLogger, type Logger } from '../../common/logger.js';
+import type { Logger } from '../../common/logger.js';
 import { templatesEqualIgnoringHash } from '../common/template-hash.js';
 import { adoptPatch, claimObjects, releasePatch } from '../replicaset/reconcile.js';
 import { Controller } from '../runtime/controller.js';
@@ -21,6 +21,7 @@ import { FAILED_RS_CREATE, hasProgressDeadline, newCondition, setCondition } fro
 import { reconcileDeployment, type DeploymentPlan } from './reconcile.js';
 import { REVISION_ANNOTATION } from './replica-sets.js';
 import type { DeploymentAction } from './sync-state.js';
+import { controllerBasics } from '../runtime/controller-basics.js';
 
 export interface DeploymentControllerDeps {
   client: ApiClient;
@@ -46,16 +47,10 @@ export class DeploymentController {
 
   constructor(deps: DeploymentControllerDeps) {
     this.client = deps.client;
-    this.clock = deps.clock ?? systemClock;
-    this.log = (deps.logger ?? silentLogger).child({ component: 'deployment-controller' });
-    this.recorder =
-      deps.recorder ??
-      new EventRecorder({
-        client: deps.client,
-        component: 'deployment-controller',
-        clock: this.clock,
-        logger: deps.logger,
-      });
+    const basics = controllerBasics(deps, 'deployment-controller');
+    this.clock = basics.clock;
+    this.log = basics.log;
+    this.recorder = basics.recorder;
     this.dInformer = deps.informers.get<Deployment>(DEPLOYMENTS);
     this.rsInformer = deps.informers.get<ReplicaSet>(REPLICASETS);
     this.podInformer = deps.informers.get<Pod>(PODS);

@@ -11,9 +11,9 @@ import { EventRecorder } from '../../client/event-recorder.js';
 import type { InformerFactory } from '../../client/informer-factory.js';
 import type { Informer } from '../../client/informer.js';
 import { objectKey, splitKey } from '../../client/key.js';
-import { rfc3339, systemClock, type Clock } from '../../common/clock.js';
+import { rfc3339, type Clock } from '../../common/clock.js';
 import { isApiError } from '../../common/errors.js';
-import { silentLogger, type Logger } from '../../common/logger.js';
+import type { Logger } from '../../common/logger.js';
 import { Controller } from '../runtime/controller.js';
 import { computeEndpoints } from './compute-endpoints.js';
 import {
@@ -24,6 +24,7 @@ import {
 } from './pod-endpoints.js';
 import { LEADER_ANNOTATION, reconcileEndpoints } from './reconcile.js';
 import { TriggerTimeTracker } from './trigger-time.js';
+import { controllerBasics } from '../runtime/controller-basics.js';
 
 /** After this many consecutive failures a service is dropped until its next event or resync (upstream: 15). */
 const MAX_RETRIES = 15;
@@ -58,16 +59,10 @@ export class EndpointsController {
 
   constructor(deps: EndpointsControllerDeps) {
     this.client = deps.client;
-    const clock = deps.clock ?? systemClock;
-    this.log = (deps.logger ?? silentLogger).child({ component: 'endpoint-controller' });
-    this.recorder =
-      deps.recorder ??
-      new EventRecorder({
-        client: deps.client,
-        component: 'endpoint-controller',
-        clock,
-        logger: deps.logger,
-      });
+    const basics = controllerBasics(deps, 'endpoint-controller');
+    const clock = basics.clock;
+    this.log = basics.log;
+    this.recorder = basics.recorder;
     this.batchPeriodMs = deps.batchPeriodMs ?? 0;
     this.services = deps.informers.get<Service>(SERVICES);
     this.pods = deps.informers.get<Pod>(PODS);

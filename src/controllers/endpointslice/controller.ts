@@ -10,8 +10,8 @@ import { EventRecorder } from '../../client/event-recorder.js';
 import type { InformerFactory } from '../../client/informer-factory.js';
 import type { Informer } from '../../client/informer.js';
 import { objectKey } from '../../client/key.js';
-import { rfc3339, systemClock, type Clock } from '../../common/clock.js';
-import { silentLogger, type Logger } from '../../common/logger.js';
+import { rfc3339, type Clock } from '../../common/clock.js';
+import type { Logger } from '../../common/logger.js';
 import {
   hasManagedEndpoints,
   podEndpointsChanged,
@@ -22,6 +22,7 @@ import { TriggerTimeTracker } from '../endpoints/trigger-time.js';
 import { Controller } from '../runtime/controller.js';
 import { CONTROLLER_NAME, desiredSlices, reconcileSlices } from './reconcile.js';
 import { SliceWriter } from './slice-writer.js';
+import { controllerBasics } from '../runtime/controller-basics.js';
 
 const MAX_RETRIES = 15;
 
@@ -45,16 +46,10 @@ export class EndpointSliceController {
   private readonly pods: Informer<Pod>;
 
   constructor(deps: EndpointSliceControllerDeps) {
-    const clock = deps.clock ?? systemClock;
-    const log = (deps.logger ?? silentLogger).child({ component: 'endpointslice-controller' });
-    const recorder =
-      deps.recorder ??
-      new EventRecorder({
-        client: deps.client,
-        component: 'endpoint-slice-controller',
-        clock,
-        logger: deps.logger,
-      });
+    const basics = controllerBasics(deps, 'endpointslice-controller', 'endpoint-slice-controller');
+    const clock = basics.clock;
+    const log = basics.log;
+    const recorder = basics.recorder;
     this.services = deps.informers.get<Service>(SERVICES);
     this.pods = deps.informers.get<Pod>(PODS);
     this.controller = new Controller({

@@ -10,8 +10,8 @@ import { EventRecorder } from '../../client/event-recorder.js';
 import type { InformerFactory } from '../../client/informer-factory.js';
 import type { Informer } from '../../client/informer.js';
 import { objectKey } from '../../client/key.js';
-import { systemClock, type Clock } from '../../common/clock.js';
-import { silentLogger, type Logger } from '../../common/logger.js';
+import type { Clock } from '../../common/clock.js';
+import type { Logger } from '../../common/logger.js';
 import { Controller } from '../runtime/controller.js';
 import {
   MIRRORING_CONTROLLER_NAME,
@@ -22,6 +22,7 @@ import {
 } from './mirror.js';
 import { reconcileSlices } from './reconcile.js';
 import { SliceWriter } from './slice-writer.js';
+import { controllerBasics } from '../runtime/controller-basics.js';
 
 const MAX_RETRIES = 15;
 
@@ -44,16 +45,14 @@ export class EndpointSliceMirroringController {
   private readonly endpoints: Informer<Endpoints>;
 
   constructor(deps: EndpointSliceMirroringControllerDeps) {
-    const clock = deps.clock ?? systemClock;
-    const log = (deps.logger ?? silentLogger).child({ component: 'endpointslicemirroring-controller' });
-    const recorder =
-      deps.recorder ??
-      new EventRecorder({
-        client: deps.client,
-        component: 'endpoint-slice-mirroring-controller',
-        clock,
-        logger: deps.logger,
-      });
+    const basics = controllerBasics(
+      deps,
+      'endpointslicemirroring-controller',
+      'endpoint-slice-mirroring-controller',
+    );
+    const clock = basics.clock;
+    const log = basics.log;
+    const recorder = basics.recorder;
     this.services = deps.informers.get<Service>(SERVICES);
     this.endpoints = deps.informers.get<Endpoints>(ENDPOINTS);
     this.controller = new Controller({

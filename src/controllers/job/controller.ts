@@ -10,9 +10,9 @@ import { EventRecorder } from '../../client/event-recorder.js';
 import type { Informer } from '../../client/informer.js';
 import type { InformerFactory } from '../../client/informer-factory.js';
 import { objectKey, splitKey } from '../../client/key.js';
-import { systemClock, rfc3339, type Clock } from '../../common/clock.js';
+import { rfc3339, type Clock } from '../../common/clock.js';
 import { isApiError } from '../../common/errors.js';
-import { silentLogger, type Logger } from '../../common/logger.js';
+import type { Logger } from '../../common/logger.js';
 import { ApiPodControl, type PodControl } from '../common/pod-control.js';
 import { Controller } from '../runtime/controller.js';
 import { ControllerExpectations } from '../runtime/expectations.js';
@@ -28,6 +28,7 @@ import {
 import { jobPodTemplate, planJobSync, type JobPodAction } from './reconcile.js';
 import { slowStartBatch } from './slow-start.js';
 import { finishJobStatus, jobStatusChanged, normalizeJobStatus, type JobEvent } from './status.js';
+import { controllerBasics } from '../runtime/controller-basics.js';
 
 export interface JobControllerDeps {
   client: ApiClient;
@@ -63,16 +64,10 @@ export class JobController {
 
   constructor(deps: JobControllerDeps) {
     this.client = deps.client;
-    this.clock = deps.clock ?? systemClock;
-    this.log = (deps.logger ?? silentLogger).child({ component: 'job-controller' });
-    this.recorder =
-      deps.recorder ??
-      new EventRecorder({
-        client: deps.client,
-        component: 'job-controller',
-        clock: this.clock,
-        logger: this.log,
-      });
+    const basics = controllerBasics(deps, 'job-controller');
+    this.clock = basics.clock;
+    this.log = basics.log;
+    this.recorder = basics.recorder;
     this.podControl = deps.podControl ?? new ApiPodControl({ client: deps.client, recorder: this.recorder });
     this.expectations = new ControllerExpectations({ clock: this.clock });
     this.jobs = deps.informers.get<Job>(JOBS);

@@ -10,12 +10,13 @@ import { NODES, type ApiClient } from '../../client/api-client.js';
 import { EventRecorder } from '../../client/event-recorder.js';
 import type { Informer } from '../../client/informer.js';
 import type { InformerFactory } from '../../client/informer-factory.js';
-import { systemClock, type Clock } from '../../common/clock.js';
+import type { Clock } from '../../common/clock.js';
 import { isApiError } from '../../common/errors.js';
-import { silentLogger, type Logger } from '../../common/logger.js';
+import type { Logger } from '../../common/logger.js';
 import { Controller } from '../runtime/controller.js';
 import { CidrAllocator } from './cidr-allocator.js';
 import { cidrContains, parseIpv4Cidr } from './cidr.js';
+import { controllerBasics } from '../runtime/controller-basics.js';
 
 export interface NodeIpamControllerDeps {
   client: ApiClient;
@@ -57,13 +58,12 @@ export class NodeIpamController {
   private readonly reported = new Map<string, string>();
 
   constructor(private readonly deps: NodeIpamControllerDeps) {
-    const clock = deps.clock ?? systemClock;
-    this.log = (deps.logger ?? silentLogger).child({ component: 'node-ipam-controller' });
+    const basics = controllerBasics(deps, 'node-ipam-controller', 'cidrAllocator');
+    const clock = basics.clock;
+    this.log = basics.log;
+    this.recorder = basics.recorder;
     this.allocator = new CidrAllocator({ clusterCIDR: deps.clusterCIDR, nodeMaskSize: deps.nodeMaskSize });
     this.reserveServiceRange(deps.serviceCIDR);
-    this.recorder =
-      deps.recorder ??
-      new EventRecorder({ client: deps.client, component: 'cidrAllocator', clock, logger: this.log });
     this.nodes = deps.informers.get<Node>(NODES);
     this.controller = new Controller({
       name: 'node-ipam',

@@ -13,9 +13,9 @@ import { EventRecorder } from '../../client/event-recorder.js';
 import type { Informer } from '../../client/informer.js';
 import type { InformerFactory } from '../../client/informer-factory.js';
 import { objectKey } from '../../client/key.js';
-import { systemClock, type Clock, type TimerHandle } from '../../common/clock.js';
+import type { Clock, TimerHandle } from '../../common/clock.js';
 import { isApiError } from '../../common/errors.js';
-import { silentLogger, type Logger } from '../../common/logger.js';
+import type { Logger } from '../../common/logger.js';
 import {
   isFullDisruption,
   isSilent,
@@ -29,6 +29,7 @@ import {
 import { reconcileTaints } from './node-taints.js';
 import { notReadyStatus, podsByNode } from './pod-conditions.js';
 import { nodeLifecycleSettings } from './settings.js';
+import { controllerBasics } from '../runtime/controller-basics.js';
 
 export interface NodeLifecycleControllerDeps {
   client: ApiClient;
@@ -63,16 +64,10 @@ export class NodeLifecycleController {
   constructor(deps: NodeLifecycleControllerDeps) {
     const defaults = nodeLifecycleSettings();
     this.client = deps.client;
-    this.clock = deps.clock ?? systemClock;
-    this.log = (deps.logger ?? silentLogger).child({ component: 'node-lifecycle-controller' });
-    this.recorder =
-      deps.recorder ??
-      new EventRecorder({
-        client: deps.client,
-        component: 'node-controller',
-        clock: this.clock,
-        logger: this.log,
-      });
+    const basics = controllerBasics(deps, 'node-lifecycle-controller', 'node-controller');
+    this.clock = basics.clock;
+    this.log = basics.log;
+    this.recorder = basics.recorder;
     this.periodMs = deps.nodeMonitorPeriodMs ?? defaults.nodeMonitorPeriodMs;
     const monitorMs = deps.nodeMonitorGracePeriodMs ?? defaults.nodeMonitorGracePeriodMs;
     this.grace = {

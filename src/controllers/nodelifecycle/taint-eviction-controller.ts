@@ -15,12 +15,13 @@ import { EventRecorder } from '../../client/event-recorder.js';
 import type { Informer } from '../../client/informer.js';
 import type { InformerFactory } from '../../client/informer-factory.js';
 import { objectKey, splitKey } from '../../client/key.js';
-import { systemClock, type Clock } from '../../common/clock.js';
+import type { Clock } from '../../common/clock.js';
 import { isApiError } from '../../common/errors.js';
-import { silentLogger, type Logger } from '../../common/logger.js';
+import type { Logger } from '../../common/logger.js';
 import { Controller } from '../runtime/controller.js';
 import { DELETION_BY_TAINT_MANAGER, disruptionTargetStatus } from './pod-conditions.js';
 import { evictionDecision, noExecuteTaints, type EvictionDecision } from './taint-eviction.js';
+import { controllerBasics } from '../runtime/controller-basics.js';
 
 export interface TaintEvictionControllerDeps {
   client: ApiClient;
@@ -49,16 +50,10 @@ export class TaintEvictionController {
 
   constructor(deps: TaintEvictionControllerDeps) {
     this.client = deps.client;
-    this.clock = deps.clock ?? systemClock;
-    this.log = (deps.logger ?? silentLogger).child({ component: 'taint-eviction-controller' });
-    this.recorder =
-      deps.recorder ??
-      new EventRecorder({
-        client: deps.client,
-        component: 'taint-eviction-controller',
-        clock: this.clock,
-        logger: this.log,
-      });
+    const basics = controllerBasics(deps, 'taint-eviction-controller');
+    this.clock = basics.clock;
+    this.log = basics.log;
+    this.recorder = basics.recorder;
     this.pods = deps.informers.get<Pod>(PODS);
     this.nodes = deps.informers.get<Node>(NODES);
     this.controller = new Controller({

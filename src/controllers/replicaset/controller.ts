@@ -11,9 +11,9 @@ import { EventRecorder } from '../../client/event-recorder.js';
 import type { InformerFactory } from '../../client/informer-factory.js';
 import type { Informer } from '../../client/informer.js';
 import { keyFor, objectKey } from '../../client/key.js';
-import { systemClock, type Clock } from '../../common/clock.js';
+import type { Clock } from '../../common/clock.js';
 import { conflict, isApiError } from '../../common/errors.js';
-import { silentLogger, type Logger } from '../../common/logger.js';
+import type { Logger } from '../../common/logger.js';
 import { ApiPodControl, type PodControl } from '../common/pod-control.js';
 import { Controller } from '../runtime/controller.js';
 import { isPodActive } from './pod-ranking.js';
@@ -27,6 +27,7 @@ import {
 import { slowStartBatch } from './slow-start.js';
 import { calculateStatus, nextAvailabilityCheckMs, statusChanged } from './status.js';
 import { UidTrackingExpectations } from './uid-tracking-expectations.js';
+import { controllerBasics } from '../runtime/controller-basics.js';
 
 export interface ReplicaSetControllerDeps {
   client: ApiClient;
@@ -53,16 +54,10 @@ export class ReplicaSetController {
 
   constructor(deps: ReplicaSetControllerDeps) {
     this.client = deps.client;
-    this.clock = deps.clock ?? systemClock;
-    this.log = (deps.logger ?? silentLogger).child({ component: 'replicaset-controller' });
-    const recorder =
-      deps.recorder ??
-      new EventRecorder({
-        client: deps.client,
-        component: 'replicaset-controller',
-        clock: this.clock,
-        logger: deps.logger,
-      });
+    const basics = controllerBasics(deps, 'replicaset-controller');
+    this.clock = basics.clock;
+    this.log = basics.log;
+    const recorder = basics.recorder;
     this.podControl = deps.podControl ?? new ApiPodControl({ client: deps.client, recorder });
     this.expectations = new UidTrackingExpectations({ clock: this.clock });
     this.rsInformer = deps.informers.get<ReplicaSet>(REPLICASETS);

@@ -22,9 +22,9 @@ import { EventRecorder } from '../../client/event-recorder.js';
 import type { Informer } from '../../client/informer.js';
 import type { InformerFactory } from '../../client/informer-factory.js';
 import { objectKey } from '../../client/key.js';
-import { systemClock, type Clock } from '../../common/clock.js';
+import type { Clock } from '../../common/clock.js';
 import { conflict, isApiError } from '../../common/errors.js';
-import { silentLogger, type Logger } from '../../common/logger.js';
+import type { Logger } from '../../common/logger.js';
 import {
   findEqualRevisions,
   newControllerRevision,
@@ -42,6 +42,7 @@ import { adoptPatch, claimPods, releasePatch } from './pod-claims.js';
 import { reconcileStatefulSet, type StatefulSetAction, type StatefulSetPlan } from './reconcile.js';
 import { isMemberOf, parentAndOrdinal, podRevision, replicasOf } from './stateful-pods.js';
 import { statusChanged } from './status.js';
+import { controllerBasics } from '../runtime/controller-basics.js';
 
 export const RESYNC_PERIOD_MS = 30_000;
 
@@ -69,16 +70,10 @@ export class StatefulSetController {
 
   constructor(deps: StatefulSetControllerDeps) {
     this.client = deps.client;
-    this.clock = deps.clock ?? systemClock;
-    this.log = (deps.logger ?? silentLogger).child({ component: 'statefulset-controller' });
-    this.recorder =
-      deps.recorder ??
-      new EventRecorder({
-        client: deps.client,
-        component: 'statefulset-controller',
-        clock: this.clock,
-        logger: this.log,
-      });
+    const basics = controllerBasics(deps, 'statefulset-controller');
+    this.clock = basics.clock;
+    this.log = basics.log;
+    this.recorder = basics.recorder;
     this.revisions = new RevisionControl(deps.client);
     this.sets = deps.informers.get<StatefulSet>(STATEFULSETS);
     this.pods = deps.informers.get<Pod>(PODS);
