@@ -30,7 +30,9 @@ start() { # start NAME ARGS...: a daemon in its own session, logging to $SKIFF_L
   local name=$1; shift
   if running "$name"; then say "$name already running (pid $(cat "$SKIFF_RUN/$name.pid"))"; return; fi
   say "starting skiff $name (log: $SKIFF_LOG/$name.log)"
-  setsid node "$SKIFF_ROOT/dist/src/cli/main.js" "$name" "$@" >>"$SKIFF_LOG/$name.log" 2>&1 </dev/null &
+  local flags=() # the agent's node flags, as in agent/node-flags.ts (a unit test keeps the two the same)
+  if [ "$name" = agent ]; then flags=(--max-semi-space-size=2); fi
+  setsid node "${flags[@]}" "$SKIFF_ROOT/dist/src/cli/main.js" "$name" "$@" >>"$SKIFF_LOG/$name.log" 2>&1 </dev/null &
   echo $! >"$SKIFF_RUN/$name.pid"
 }
 

@@ -80,7 +80,7 @@ describe('lab commands', () => {
       logLevel: 'debug',
     };
     expect(line(agentArgv(lab, n1, d))).toBe(
-      '/usr/bin/node /s/dist/src/cli/main.js agent --master https://10.210.3.1:7443 --node-name lt-n1 ' +
+      '/usr/bin/node --max-semi-space-size=2 /s/dist/src/cli/main.js agent --master https://10.210.3.1:7443 --node-name lt-n1 ' +
         '--node-ip 10.210.3.11 --docker-socket /run/skiff-lab/lt/n1/docker.sock ' +
         '--data-dir /var/lib/skiff-lab/lt/n1/agent --log-level debug --heartbeat 2',
     );

@@ -2,6 +2,7 @@
 // each node's namespace and link, its hostname, its dockerd, its agent, and the master. Kept apart from the code
 // that runs them so the tests read the commands as a student would type them.
 import { LAB_ROUTE_PROTOCOL, type LabLayout, type NodeLayout } from './layout.js';
+import { AGENT_NODE_FLAGS } from '../../agent/node-flags.js';
 
 export type Argv = string[];
 
@@ -158,6 +159,7 @@ function common(d: DaemonArgs): Argv {
 export function agentArgv(lab: LabLayout, node: NodeLayout, d: DaemonArgs): Argv {
   return [
     d.node,
+    ...AGENT_NODE_FLAGS,
     d.cli,
     'agent',
     '--master',

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { HttpApiClient } from '../../src/client/http-api-client.js';
+import { AGENT_NODE_FLAGS } from '../../agent/node-flags.js';
 import { loadKubeconfig } from '../../src/cli/kubeconfig.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -199,7 +200,9 @@ export class Cluster {
   spawn(name: string, args: string[]): ChildProcess {
     const logFile = join(this.dir, `${name}.log`);
     const fd = openSync(logFile, 'a');
-    const child = spawn(process.execPath, [CLI, ...args], {
+    // Daemons run with the node flags their launchers give them (scripts/up.sh, `skiff lab`).
+    const nodeFlags = args[0] === 'agent' ? AGENT_NODE_FLAGS : [];
+    const child = spawn(process.execPath, [...nodeFlags, CLI, ...args], {
       stdio: ['ignore', fd, fd],
       env: { ...process.env, SKIFF_LOG_LEVEL: process.env.SKIFF_LOG_LEVEL ?? 'debug' },
     });

@@ -191,7 +191,7 @@ export class FakeLabHost implements LabHost {
         argv: ['containerd', '--config', `${execRoot}/containerd/containerd.toml`],
       });
       this.fileMap.set(`${execRoot}/containerd/containerd.pid`, `${cpid}`);
-    } else if (argv[2] === 'master') {
+    } else if (argv.slice(0, 4).includes('master')) {
       // A real master writes its CA and admin credential at its first start.
       const dataDir = flagValue(argv, '--data-dir')!;
       const listen = flagValue(argv, '--listen')!;
@@ -205,7 +205,7 @@ export class FakeLabHost implements LabHost {
           caPem: FAKE_LAB_CA,
         }),
       );
-    } else if (argv[2] === 'agent') {
+    } else if (argv.slice(0, 4).includes('agent')) {
       // Joining leaves the node's credential in its data dir; later starts need no join token.
       if (flagValue(argv, '--token')) this.fileMap.set(`${flagValue(argv, '--data-dir')}/node-token`, 'node');
       if (this.agentsRegister) {
@@ -233,7 +233,7 @@ export class FakeLabHost implements LabHost {
   }
 
   private masterRunning(): boolean {
-    return [...this.processes.values()].some((p) => p.state !== 'Z' && p.argv[2] === 'master');
+    return [...this.processes.values()].some((p) => p.state !== 'Z' && p.argv.slice(0, 4).includes('master'));
   }
 
   private engineAlive(socket: string): boolean {
