@@ -8,11 +8,12 @@
 // Failures before streaming are meta/v1 Status objects with the matching HTTP code.
 // With `tls` (every agent that joined) it is HTTPS and answers only the master's client certificate (server-auth.ts);
 // /healthz stays open.
-import express, { type Request, type Response } from 'express';
+// Express (the routes, agent-app.ts) and ws (the exec/attach upgrade) are loaded at the first request that needs
+// them: most agents are never asked for logs or a shell, and together they are ~15 MiB of an idle agent's RSS.
 import http from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import type { WebSocketServer } from 'ws';
 import type { Clock } from '../../src/common/clock.js';
 import { badRequest, notFound, toStatus } from '../../src/common/errors.js';
 import type { Logger } from '../../src/common/logger.js';
@@ -31,92 +32,8 @@ export interface AgentServerDeps {
   tls?: AgentServingTls;
 }
 
-function sendStatus(res: Response, err: unknown): void {
-  const status = toStatus(err);
-  if (res.headersSent) return void res.end();
-  res.status(status.code).json(status);
-}
-
-const flag = (v: unknown) => v === 'true' || v === '1';
-
-function nonNegativeInt(v: unknown, name: string): number | undefined {
-  if (v === undefined || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw badRequest(`${name} must be a non-negative integer`);
-  return n;
-}
-
-async function containerLogs(deps: AgentServerDeps, req: Request, res: Response): Promise<void> {
-  const { ns, pod, container } = req.params as Record<string, string>;
-  const q = req.query;
-  const tail = nonNegativeInt(q.tailLines, 'tailLines');
-  const sinceSeconds = nonNegativeInt(q.sinceSeconds, 'sinceSeconds');
-  const limitBytes = nonNegativeInt(q.limitBytes, 'limitBytes');
-  let since: number | undefined;
-  if (sinceSeconds !== undefined) since = Math.floor(deps.clock.now() / 1000) - sinceSeconds;
-  if (typeof q.sinceTime === 'string' && q.sinceTime) {
-    const t = Date.parse(q.sinceTime);
-    if (Number.isNaN(t))
-      throw badRequest(`sinceTime must be an RFC 3339 time, got ${JSON.stringify(q.sinceTime)}`);
-    since = Math.floor(t / 1000);
-  }
-  const c = await findContainer(deps, ns, pod, container, flag(q.previous));
-  const stream = await deps.runtime.logs(c.id, {
-    follow: flag(q.follow),
-    timestamps: flag(q.timestamps),
-    ...(tail !== undefined ? { tail } : {}),
-    ...(since !== undefined ? { since } : {}),
-  });
-  res.status(200).setHeader('Content-Type', 'text/plain');
-  res.flushHeaders();
-  let sent = 0;
-  res.on('close', () => stream.destroy());
-  stream.on('data', (chunk: Buffer) => {
-    if (limitBytes !== undefined && sent + chunk.length >= limitBytes) {
-      res.end(chunk.subarray(0, limitBytes - sent));
-      stream.destroy();
-      return;
-    }
-    sent += chunk.length;
-    res.write(chunk);
-  });
-  stream.on('end', () => res.end());
-  stream.on('error', () => res.end());
-}
-
-export function createAgentApp(deps: AgentServerDeps): express.Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.get('/healthz', (_req, res) => {
-    res.type('text/plain').send('ok');
-  });
-  if (deps.tls) {
-    app.use((req, res, next) => {
-      try {
-        checkMasterClient(req);
-      } catch (err) {
-        deps.log.debug({ url: req.url, err: (err as Error).message }, 'agent API request refused');
-        return sendStatus(res, err);
-      }
-      next();
-    });
-  }
-  app.get('/containerLogs/:ns/:pod/:container', async (req, res) => {
-    try {
-      await containerLogs(deps, req, res);
-    } catch (err) {
-      sendStatus(res, err);
-    }
-  });
-  // A plain GET to a streaming endpoint (no WebSocket upgrade), as the API server would answer it.
-  app.get(['/exec/:ns/:pod/:container', '/attach/:ns/:pod/:container'], (_req, res) => {
-    sendStatus(res, badRequest('Upgrade request required'));
-  });
-  app.use((_req: Request, res: Response) =>
-    sendStatus(res, notFound({ group: '', resource: 'path' }, _req.path)),
-  );
-  return app;
-}
+/** A query flag: kubectl sends "true", the kubelet's own clients "1". */
+export const flag = (v: unknown) => v === 'true' || v === '1';
 
 /** Writes an HTTP error response on a socket whose upgrade we refuse. */
 function refuse(socket: Duplex, err: unknown): void {
@@ -133,12 +50,29 @@ const STREAM_PATH = /^\/(exec|attach)\/([^/]+)\/([^/]+)\/([^/]+)$/;
 
 /** The agent server: the Express app plus the WebSocket upgrade for exec and attach. Not yet listening. */
 export function createAgentServer(deps: AgentServerDeps): http.Server {
-  const app = createAgentApp(deps);
-  const server = deps.tls ? https.createServer(agentTlsOptions(deps.tls), app) : http.createServer(app);
-  const wss = new WebSocketServer({
-    noServer: true,
-    handleProtocols: (offered) => STREAM_PROTOCOLS.find((p) => offered.has(p)) ?? false,
-  });
+  let app: Promise<http.RequestListener> | undefined;
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    app ??= import('./agent-app.js').then((m) => m.createAgentApp(deps));
+    app.then(
+      (handle) => handle(req, res),
+      (err: unknown) => {
+        deps.log.error({ err: (err as Error).message }, 'agent API unavailable');
+        res.writeHead(500, { 'Content-Type': 'application/json' }).end(JSON.stringify(toStatus(err)));
+      },
+    );
+  };
+  const server = deps.tls
+    ? https.createServer(agentTlsOptions(deps.tls), onRequest)
+    : http.createServer(onRequest);
+  let wss: Promise<WebSocketServer> | undefined;
+  const webSockets = () =>
+    (wss ??= import('ws').then(
+      ({ WebSocketServer }) =>
+        new WebSocketServer({
+          noServer: true,
+          handleProtocols: (offered) => STREAM_PROTOCOLS.find((p) => offered.has(p)) ?? false,
+        }),
+    ));
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://agent');
@@ -173,7 +107,7 @@ export function createAgentServer(deps: AgentServerDeps): http.Server {
         if (c.state !== 'running') {
           throw badRequest(`container ${container} is not running (state: ${c.state}); cannot ${verb}`);
         }
-        wss.handleUpgrade(req, socket, head, (ws) => {
+        (await webSockets()).handleUpgrade(req, socket, head, (ws) => {
           const open = () =>
             verb === 'exec' ? deps.runtime.exec(c.id, command, opts) : deps.runtime.attach(c.id, opts);
           void relaySession(ws, open, deps.log);

@@ -1,12 +1,13 @@
 // The DockerNetworks adapter over dockerode (Docker API v1.41, the engine's /networks endpoints).
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
+import { createDocker } from '../runtime/dockerode.js';
 import type { DockerNetworkInfo, DockerNetworkSpec, DockerNetworks } from './docker-networks.js';
 
 export class DockerodeNetworks implements DockerNetworks {
   private readonly docker: Docker;
 
   constructor(opts: { socketPath?: string } = {}) {
-    this.docker = new Docker({ socketPath: opts.socketPath ?? '/var/run/docker.sock', version: 'v1.41' });
+    this.docker = createDocker({ socketPath: opts.socketPath ?? '/var/run/docker.sock', version: 'v1.41' });
   }
 
   async inspect(name: string): Promise<DockerNetworkInfo | undefined> {

@@ -1,7 +1,8 @@
 // The ContainerRuntime adapter for the Docker engine (dockerode, API v1.41). The only place the agent talks to
 // Docker: everything above this file speaks our types. Every container runs with an init process
 // (HostConfig.Init) so SIGTERM reaches programs that would ignore it as PID 1.
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
+import { createDocker } from './dockerode.js';
 import { Readable } from 'node:stream';
 import { systemClock, type Clock } from '../../src/common/clock.js';
 import { silentLogger, type Logger } from '../../src/common/logger.js';
@@ -45,7 +46,7 @@ export class DockerContainerRuntime implements ContainerRuntime {
   private readonly imageDigests = new Map<string, string[]>();
 
   constructor(opts: DockerRuntimeOptions = {}) {
-    this.docker = new Docker({ socketPath: opts.socketPath ?? '/var/run/docker.sock', version: 'v1.41' });
+    this.docker = createDocker({ socketPath: opts.socketPath ?? '/var/run/docker.sock', version: 'v1.41' });
     this.clock = opts.clock ?? systemClock;
     this.log = opts.logger ?? silentLogger;
   }

@@ -4,7 +4,7 @@ import { ApiError } from '../common/errors.js';
 import { aggregatedDiscoveryVersion, wantsTable } from './negotiation.js';
 import { nodeEndpoint } from './node-proxy.js';
 import { checkLogsAvailable, checkStreamAllowed, chooseContainer } from './pod-containers.js';
-import { parseListen } from './server.js';
+import { parseListen } from './listen-address.js';
 
 const pod = (containers: string[], extra: Partial<KubeObject> = {}): KubeObject => ({
   apiVersion: 'v1',

@@ -23,7 +23,8 @@ import { createAuthorizer } from './auth/authorizer.js';
 import { ensureMasterPki, type MasterPki } from './auth/master-pki.js';
 import { serviceNodeGraph } from './auth/node-graph.js';
 import { createRequestGuard, InsecureSockets } from './auth/request-guard.js';
-import { isIpAddress, servingNames, tlsSanProblem } from './auth/sans.js';
+import { servingNames, tlsSanProblem } from './auth/sans.js';
+import { checkInsecureListen, parseListen } from './listen-address.js';
 import { TokenStore } from './auth/token-store.js';
 import { attachExecProxy, type ExecProxy } from './exec-proxy.js';
 import { kubernetesServiceIP } from './ip-allocator.js';
@@ -85,29 +86,6 @@ export interface RunningApiServer {
   server: http.Server;
   service: ResourceService;
   close(): Promise<void>;
-}
-
-export function parseListen(listen: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(listen.trim());
-  if (!m) throw new Error(`listen address must be host:port, got ${JSON.stringify(listen)}`);
-  const port = Number(m[3]);
-  if (port > 65535) throw new Error(`port out of range in ${JSON.stringify(listen)}`);
-  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
-}
-
-/** Refuses an --insecure-listen that is not loopback: plain HTTP skips authentication and carries no secrets. */
-export function checkInsecureListen(listen: string): { host: string; port: number } {
-  const parsed = parseListen(listen);
-  const loopback =
-    parsed.host === 'localhost' ||
-    (isIpAddress(parsed.host) && ipaddr.parse(parsed.host).range() === 'loopback');
-  if (!loopback) {
-    throw new Error(
-      `--insecure-listen must be a loopback address such as 127.0.0.1:8080 (plain HTTP acts as admin without ` +
-        `credentials), got ${JSON.stringify(listen)}`,
-    );
-  }
-  return parsed;
 }
 
 function urlOf(scheme: string, address: AddressInfo): string {

@@ -4,7 +4,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { WebSocket } from 'ws';
+import { createRequire } from 'node:module';
+import type { WebSocket } from 'ws';
 import type { DeleteOptions, KubeList, KubeObject, Status } from '../api/types.js';
 import { ApiError } from '../common/errors.js';
 import {
@@ -290,7 +291,9 @@ export class HttpApiClient implements ApiClient {
   websocket(path: string, query: Query, protocols: string[]): WebSocket {
     const url = this.url(path, query);
     url.protocol = this.secure ? 'wss:' : 'ws:';
-    return new WebSocket(url, protocols, {
+    // ws is required here, at the first exec/attach, not with the client: daemons that never open one skip it.
+    const { WebSocket: Socket } = createRequire(import.meta.url)('ws') as typeof import('ws');
+    return new Socket(url, protocols, {
       headers: this.headers(),
       ca: this.opts.ca,
       rejectUnauthorized: !this.opts.insecureSkipTLSVerify,

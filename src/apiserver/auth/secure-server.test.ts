@@ -11,7 +11,8 @@ import { HttpApiClient } from '../../client/http-api-client.js';
 import { loadKubeconfig } from '../../cli/kubeconfig.js';
 import { MemoryStore } from '../../store/memory-store.js';
 import { FakeClock } from '../../../test/fakes/fake-clock.js';
-import { checkInsecureListen, startApiServer, type RunningApiServer } from '../server.js';
+import { checkInsecureListen } from '../listen-address.js';
+import { startApiServer, type RunningApiServer } from '../server.js';
 import { createCertificateRequest, generatePrivateKey, isIssuedBy } from './pki.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'skiff-secure-'));

@@ -8,7 +8,7 @@
 import type { Command } from 'commander';
 import { HttpApiClient } from '../../client/http-api-client.js';
 import { errorFromResponse } from '../../client/http-response.js';
-import { caCertHash } from '../../apiserver/auth/pki.js';
+import { caCertHash } from '../../apiserver/auth/cert-info.js';
 import type { CommandHost } from '../command-host.js';
 import { CliError } from '../errors.js';
 import { renderKubeconfig } from '../kubeconfig.js';

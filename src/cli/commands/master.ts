@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { tlsSanProblem } from '../../apiserver/auth/sans.js';
 import { DEFAULT_SERVICE_CIDR } from '../../apiserver/ip-allocator.js';
-import { checkInsecureListen } from '../../apiserver/server.js';
+import { checkInsecureListen } from '../../apiserver/listen-address.js';
 import { DEFAULT_NODE_PORT_RANGE } from '../../apiserver/port-allocator.js';
 import { DEFAULT_CLUSTER_CIDR, DEFAULT_NODE_MASK_SIZE } from '../../controllers/nodeipam/cidr-allocator.js';
 import {
