@@ -58,7 +58,10 @@ const ctx: CliContext = {
   },
   daemons: {
     // Loaded on demand, so `skiff get` does not load the store, the scheduler or dockerode.
-    startMaster: async (opts) => (await import('../master.js')).startMaster(opts),
+    startMaster: async (opts) => {
+      (await import('../master-heap.js')).applyMasterHeapPolicy();
+      return (await import('../master.js')).startMaster(opts);
+    },
     runAgent: async (opts) => (await import('../../agent/agent.js')).runAgent(opts),
     cleanupAgent: async (opts) => (await import('../../agent/agent.js')).cleanupAgent(opts),
   },
