@@ -226,6 +226,18 @@ describe('Kubelet', () => {
     expect(h.client.actionsOf('updateStatus').length).toBe(writes);
   });
 
+  it('resyncs a steady node reading each pod’s own containers only, not every container on the node again', async () => {
+    for (const name of ['a', 'b', 'c']) h.client.seed(PODS, podSpec({}, name));
+    await h.start();
+    await h.advance(1000);
+    const containers = h.runtime.containers.size; // 3 pods × (sandbox + 2 containers)
+    expect(containers).toBe(9);
+    const before = h.runtime.inspections;
+    await h.advance(10_000); // one periodic resync: every container read once, by its own pod's sync
+    expect(h.runtime.inspections - before).toBe(containers);
+    expect(h.pod('b')!.status!.containerStatuses!.every((c) => c.state.running)).toBe(true);
+  });
+
   it('restarts a crashing container with growing back-off, showing CrashLoopBackOff and the restart count', async () => {
     h.runtime.setBehaviour('app', { exitAfterMs: 1000, exitCode: 1 });
     h.client.seed(PODS, podSpec());

@@ -28,7 +28,6 @@ import { initContainersOf } from './init-containers.js';
 import { sameContent } from './canonical-json.js';
 import {
   containersNamed,
-  groupByPod,
   LABEL_GRACE,
   LABEL_NODE,
   LABEL_POD_UID,
@@ -43,7 +42,7 @@ import { HttpTcpExecProber } from './probes/http-tcp-exec-prober.js';
 import { ProbeManager } from './probes/probe-manager.js';
 import type { Prober } from './probes/prober.js';
 import { PodStatusWriter } from './status-writer.js';
-import { computePodActions, podFullName, type PodActions } from './sync-pod.js';
+import { changesContainers, computePodActions, podFullName, type PodActions } from './sync-pod.js';
 import { VolumeManager } from './volume-manager.js';
 
 export interface KubeletOptions {
@@ -242,8 +241,13 @@ export class Kubelet {
     if (this.stopped) return;
     try {
       for (const uid of this.pods.keys()) this.workers.enqueue(uid);
-      const mine = await this.opts.runtime.listContainers({ [LABEL_NODE]: this.opts.node.nodeName });
-      for (const uid of groupByPod(mine).keys()) if (!this.pods.has(uid)) this.workers.enqueue(uid);
+      // Only the pod uids are needed here (each pod's sync inspects its own containers): labels from one list call,
+      // not an inspect of every container on the node every period.
+      const mine = await this.opts.runtime.listContainerLabels({ [LABEL_NODE]: this.opts.node.nodeName });
+      for (const labels of mine) {
+        const uid = labels[LABEL_POD_UID];
+        if (uid && !this.pods.has(uid)) this.workers.enqueue(uid);
+      }
       for (const uid of await this.volumes.knownPods()) if (!this.pods.has(uid)) this.workers.enqueue(uid);
       this.resyncFailures.succeeded();
     } catch (err) {
@@ -315,7 +319,8 @@ export class Kubelet {
 
     const latest = this.pods.get(uid);
     if (!latest || latest.metadata.deletionTimestamp) return this.workers.enqueue(uid);
-    const after = await this.listPod(uid);
+    // The containers as they are now: read again only if the actions changed them (a steady pod's sync reads once).
+    const after = changesContainers(actions) ? await this.listPod(uid) : observed;
     this.probes.sync(latest, after, this.podIPOf(latest, after));
     const status = computePodStatus(latest, after, {
       now: this.clock.now(),

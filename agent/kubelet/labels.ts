@@ -68,19 +68,6 @@ export function containersNamed(observed: ObservedPod, name: string): RuntimeCon
   return observed.containers.filter((c) => c.labels[LABEL_CONTAINER_NAME] === name);
 }
 
-/** Groups a node's containers by pod uid. */
-export function groupByPod(all: RuntimeContainer[]): Map<string, RuntimeContainer[]> {
-  const byUid = new Map<string, RuntimeContainer[]>();
-  for (const c of all) {
-    const uid = c.labels[LABEL_POD_UID];
-    if (!uid) continue;
-    const list = byUid.get(uid) ?? [];
-    list.push(c);
-    byUid.set(uid, list);
-  }
-  return byUid;
-}
-
 /**
  * Hash of a container spec (stored in LABEL_HASH). Keys are sorted and empty values dropped, so a spec that
  * round-trips through the API server (which may add empty fields) keeps its hash.

@@ -69,6 +69,18 @@ export interface PodActions {
   finishDeletion: boolean;
 }
 
+/** Whether carrying out the actions creates, starts, stops or removes a container (so the pod must be read again). */
+export function changesContainers(a: PodActions): boolean {
+  return (
+    a.killPod !== undefined ||
+    a.createSandbox !== undefined ||
+    a.startContainers.length > 0 ||
+    a.killContainers.length > 0 ||
+    a.removeContainers.length > 0 ||
+    a.finishDeletion
+  );
+}
+
 export interface SyncContext {
   now: number;
   /** Crash-loop back-off per container name (already updated with the newest failure). */

@@ -194,6 +194,8 @@ export interface ContainerRuntime {
   removeContainer(id: string, opts?: { force?: boolean }): Promise<void>;
   /** Every container (any state) carrying all of these labels. */
   listContainers(labels: Record<string, string>): Promise<RuntimeContainer[]>;
+  /** The labels of every container (any state) carrying all of these labels: one list call, no inspect. */
+  listContainerLabels(labels: Record<string, string>): Promise<Record<string, string>[]>;
   inspect(id: string): Promise<RuntimeContainer | undefined>;
 
   /** Raw log bytes (stdout and stderr interleaved, demultiplexed). Ends when done or, if following, when the container stops. */

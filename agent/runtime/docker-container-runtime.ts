@@ -213,6 +213,13 @@ export class DockerContainerRuntime implements ContainerRuntime {
     return found.filter((c): c is RuntimeContainer => c !== undefined);
   }
 
+  async listContainerLabels(labels: Record<string, string>): Promise<Record<string, string>[]> {
+    const list = await this.docker
+      .listContainers({ all: true, filters: { label: labelFilter(labels) } })
+      .catch(rethrow);
+    return list.map((c) => c.Labels ?? {});
+  }
+
   async inspect(id: string): Promise<RuntimeContainer | undefined> {
     let i: Docker.ContainerInspectInfo;
     try {

@@ -60,6 +60,8 @@ export class FakeContainerRuntime implements ContainerRuntime {
   readonly volumes = new Map<string, RuntimeVolume & { tmpfs: boolean }>();
   /** Every call, e.g. 'createSandbox skiff_POD_web_default_1234abcd_0', 'stop skiff_app_…' — for assertions. */
   readonly calls: string[] = [];
+  /** Containers read in full (what the Docker runtime inspects): each one listContainers returns, and inspect(). */
+  inspections = 0;
   private readonly behaviours = new Map<string, (startCount: number) => Behaviour>();
   private readonly starts = new Map<string, number>();
   private readonly subscribers = new Set<{
@@ -242,11 +244,21 @@ export class FakeContainerRuntime implements ContainerRuntime {
 
   async listContainers(labels: Record<string, string>): Promise<RuntimeContainer[]> {
     this.maybeFail('listContainers');
-    return [...this.containers.values()].filter((c) => matches(c.labels, labels)).map(snapshot);
+    const found = [...this.containers.values()].filter((c) => matches(c.labels, labels));
+    this.inspections += found.length;
+    return found.map(snapshot);
+  }
+
+  async listContainerLabels(labels: Record<string, string>): Promise<Record<string, string>[]> {
+    this.maybeFail('listContainerLabels');
+    return [...this.containers.values()]
+      .filter((c) => matches(c.labels, labels))
+      .map((c) => ({ ...c.labels }));
   }
 
   async inspect(id: string): Promise<RuntimeContainer | undefined> {
     this.maybeFail('inspect');
+    this.inspections++;
     const c = this.containers.get(id);
     return c ? snapshot(c) : undefined;
   }
