@@ -25,9 +25,19 @@ export class CommandError extends Error {
 /** A stuck command (say, waiting for the xtables lock) is killed after this long. */
 const TIMEOUT_MS = 30_000;
 
-export const runCommand: CommandRunner = (cmd, args, input) =>
-  new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], timeout: TIMEOUT_MS });
+/** A CommandRunner (the benchmarks also give it their own timeout and environment). */
+export function runCommand(
+  cmd: string,
+  args: string[],
+  input?: string | Buffer,
+  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: opts.timeoutMs ?? TIMEOUT_MS,
+      env: opts.env ?? process.env,
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
@@ -43,6 +53,7 @@ export const runCommand: CommandRunner = (cmd, args, input) =>
     child.stdin.on('error', () => {}); // a command that exits without reading its input
     child.stdin.end(input ?? '');
   });
+}
 
 /** The netns file for a name (`skt-1` → /run/netns/skt-1) or a path given as is. */
 export function netnsPath(netns: string): string {

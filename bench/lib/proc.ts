@@ -4,38 +4,21 @@
 import { spawn } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { runCommand, type CommandResult } from '../../agent/network/command.js';
+import { systemClock } from '../../src/common/clock.js';
+import { waitFor as pollUntil } from '../../src/common/wait-for.js';
 
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type RunResult = CommandResult;
 
+/** Runs a command to completion (agent/network/command.ts); one that cannot be started reports exit code 127. */
 export function run(
   argv: string[],
   opts: { input?: string | Buffer; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = spawn(argv[0], argv.slice(1), {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: opts.timeoutMs ?? 120_000,
-      env: opts.env ?? process.env,
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    child.on('error', (e) => resolve({ code: 127, stdout: '', stderr: e.message }));
-    child.on('close', (code, signal) =>
-      resolve({
-        code: code ?? 128,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8') + (signal ? ` (killed by ${signal})` : ''),
-      }),
-    );
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(opts.input ?? '');
-  });
+  return runCommand(argv[0], argv.slice(1), opts.input, {
+    timeoutMs: opts.timeoutMs ?? 120_000,
+    ...(opts.env ? { env: opts.env } : {}),
+  }).catch((e: Error) => ({ code: 127, stdout: '', stderr: e.message }));
 }
 
 /** Runs a command and throws with its output when it fails. */
@@ -134,28 +117,14 @@ export async function stopPid(pid: number, timeoutMs = 15_000, signal: NodeJS.Si
   if (isAlive(pid)) throw new Error(`process ${pid} survived SIGKILL`);
 }
 
-/** Polls `check` until it returns a value; errors count as "not yet" and the last one is reported on timeout. */
-export async function waitFor<T>(
+/** Polls `check` until it returns a value, on the real clock; errors count as "not yet" (src/common/wait-for.ts). */
+export function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined | false> | T | undefined | false,
   timeoutMs: number,
   intervalMs = 100,
 ): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (performance.now() >= deadline)
-      throw new Error(
-        `timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`,
-      );
-    await sleep(intervalMs);
-  }
+  return pollUntil(systemClock, what, check, timeoutMs, intervalMs);
 }
 
 export function freePort(host = '127.0.0.1'): Promise<number> {

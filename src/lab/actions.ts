@@ -11,6 +11,7 @@ import type { LabApi, LabCredentials, LabHost } from './host.js';
 import { isDockerdOf } from './lab-processes.js';
 import type { LabLayout, NodeLayout } from './layout.js';
 import type { LabState, ProcessRecord } from './state.js';
+import { GiveUp, waitFor } from '../common/wait-for.js';
 
 export type Progress = (line: string) => void;
 
@@ -31,45 +32,11 @@ export async function runQuietly(host: LabHost, argv: Argv): Promise<boolean> {
   return (await host.shell.run(argv)).code === 0;
 }
 
-/** Thrown by a wait's check when waiting longer cannot help (the daemon it waits for has exited). */
-export class GiveUp extends Error {
-  override name = 'GiveUp';
-}
-
 /** The last lines of a daemon's log, for an error message. */
 export async function logTail(host: LabHost, path: string, lines = 8): Promise<string> {
   const text = (await host.files.read(path)) ?? '';
   const tail = text.trimEnd().split('\n').slice(-lines).join('\n');
   return tail ? `\n--- last lines of ${path}:\n${tail}` : '';
-}
-
-/**
- * Polls `check` every `intervalMs` until it returns a value, or throws `what` after `timeoutMs`. Errors from `check`
- * count as "not yet" (the last one is reported on timeout), except GiveUp, which ends the wait at once.
- */
-export async function waitFor<T>(
-  host: LabHost,
-  what: string,
-  check: () => Promise<T | undefined | false>,
-  timeoutMs: number,
-  intervalMs = 100,
-): Promise<T> {
-  const deadline = host.clock.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      if (err instanceof GiveUp) throw err;
-      last = err;
-    }
-    if (host.clock.now() >= deadline) {
-      const why = last instanceof Error ? `: ${last.message}` : '';
-      throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${why}`);
-    }
-    await host.clock.sleep(intervalMs);
-  }
 }
 
 async function gone(host: LabHost, pid: number): Promise<boolean> {
@@ -92,13 +59,13 @@ export async function killAndWait(
   for (const pid of targets) host.procs.kill(pid, signal);
   const allGone = async () => (await Promise.all(targets.map((p) => gone(host, p)))).every(Boolean);
   try {
-    await waitFor(host, 'processes to exit', allGone, timeoutMs, 50);
+    await waitFor(host.clock, 'processes to exit', allGone, timeoutMs, 50);
     return;
   } catch {
     // still there: fall through to SIGKILL
   }
   for (const pid of targets) host.procs.kill(pid, 'SIGKILL');
-  await waitFor(host, `processes ${targets.join(', ')} to exit after SIGKILL`, allGone, 5000, 50);
+  await waitFor(host.clock, `processes ${targets.join(', ')} to exit after SIGKILL`, allGone, 5000, 50);
 }
 
 /** The PID recorded in a pidfile, if that process still runs and is not a zombie. */
@@ -140,7 +107,7 @@ export async function waitEngine(
   timeoutMs = 60_000,
 ): Promise<void> {
   await waitFor(
-    host,
+    host.clock,
     `${node.name}'s dockerd on ${node.dockerSocket} (log: ${node.dockerdLog})`,
     async () => {
       if (await host.docker.ping(node.dockerSocket)) return true;
@@ -229,7 +196,7 @@ export async function waitMaster(
   timeoutMs = 60_000,
 ): Promise<void> {
   await waitFor(
-    host,
+    host.clock,
     `the master at ${lab.masterUrl} (log: ${lab.masterLog})`,
     async () => {
       if (await gone(host, pid)) throw new GiveUp(`the master exited${await logTail(host, lab.masterLog)}`);

@@ -4,11 +4,11 @@
 // be Ready with a pod CIDR, route the pod CIDRs from the root namespace, and write the kubeconfig. Running it
 // again only fixes what is missing; a smaller N removes the nodes above it.
 import { renderKubeconfig } from '../cli/kubeconfig.js';
+import { GiveUp, waitFor } from '../common/wait-for.js';
 import { NODES } from '../client/api-client.js';
 import type { Node } from '../api/types.js';
 import {
   copyImages,
-  GiveUp,
   killAndWait,
   labApi,
   logTail,
@@ -19,7 +19,6 @@ import {
   startDockerd,
   startMaster,
   waitEngine,
-  waitFor,
   waitMaster,
   type Progress,
 } from './actions.js';
@@ -163,7 +162,7 @@ async function waitNodesReady(
   const names = nodes.map((n) => n.name);
   try {
     return await waitFor(
-      host,
+      host.clock,
       `node(s) ${names.join(', ')} to be Ready with a pod CIDR (agent logs: ${lab.dataDir}/n*/agent.log)`,
       async () => {
         for (const node of nodes) {

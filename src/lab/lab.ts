@@ -8,7 +8,8 @@
 import type { Node } from '../api/types.js';
 import { NODES } from '../client/api-client.js';
 import { normalizeCidr } from '../controllers/nodeipam/cidr.js';
-import { killAndWait, labApi, startMaster, waitFor, waitMaster, type Progress } from './actions.js';
+import { waitFor } from '../common/wait-for.js';
+import { killAndWait, labApi, startMaster, waitMaster, type Progress } from './actions.js';
 import { masterProcesses } from './lab-processes.js';
 import { nsenterNode } from './commands.js';
 import type { CommandResult, LabHost } from './host.js';
@@ -287,7 +288,7 @@ export class Lab {
     const name = this.node(ref).name;
     const since = opts.since === undefined ? 0 : Math.floor(opts.since / 1000) * 1000;
     await waitFor(
-      this.host,
+      this.host.clock,
       `node ${name} to be Ready`,
       async () =>
         (await this.apiNodes()).some((n) => {
