@@ -8,9 +8,9 @@ import {
   ApiError,
   badRequest,
   internalError,
+  knownReason,
   tooLarge,
   unsupportedMediaType,
-  type StatusReason,
 } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { sendWarnings } from './warnings.js';
@@ -24,23 +24,6 @@ interface HttpError extends Error {
   statusCode?: number;
   expose?: boolean;
 }
-
-/** Reasons for the 4xx codes an HTTP layer (body-parser, router) may raise. */
-const CLIENT_REASONS: Record<number, StatusReason> = {
-  400: 'BadRequest',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'NotFound',
-  405: 'MethodNotAllowed',
-  406: 'NotAcceptable',
-  408: 'Timeout',
-  409: 'Conflict',
-  410: 'Gone',
-  413: 'RequestEntityTooLarge',
-  415: 'UnsupportedMediaType',
-  422: 'Invalid',
-  429: 'TooManyRequests',
-};
 
 function messageOf(err: unknown): string {
   try {
@@ -69,10 +52,10 @@ export function toApiError(err: unknown): ApiError {
   }
   // Other client failures the HTTP layer reports (aborted bodies, bad lengths, undecodable paths).
   const status = typeof e.status === 'number' ? e.status : e.statusCode;
-  if (typeof status === 'number' && Object.hasOwn(CLIENT_REASONS, status)) {
-    return status === 400
-      ? badRequest(messageOf(err))
-      : new ApiError(status, CLIENT_REASONS[status], messageOf(err));
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const reason = knownReason(status);
+    if (reason)
+      return status === 400 ? badRequest(messageOf(err)) : new ApiError(status, reason, messageOf(err));
   }
   return internalError(messageOf(err));
 }

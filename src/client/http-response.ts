@@ -2,7 +2,7 @@
 // failed connections turned into ApiErrors (the client side of the Status mapping in src/common/errors.ts).
 import type { IncomingMessage } from 'node:http';
 import type { Status } from '../api/types.js';
-import { ApiError, fromStatus, type StatusReason } from '../common/errors.js';
+import { ApiError, fromStatus, reasonForCode } from '../common/errors.js';
 import type { WatchEvent } from './api-client.js';
 
 /** Splits a text stream into lines, whatever the chunk boundaries. */
@@ -36,27 +36,6 @@ export function parseWatchLine<T>(line: string): WatchEvent<T> {
     throw new ApiError(500, 'InternalError', `malformed watch event: ${line.slice(0, 200)}`);
   }
   return e as WatchEvent<T>;
-}
-
-const REASON_BY_CODE: Record<number, StatusReason> = {
-  400: 'BadRequest',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'NotFound',
-  405: 'MethodNotAllowed',
-  406: 'NotAcceptable',
-  409: 'Conflict',
-  410: 'Gone',
-  413: 'RequestEntityTooLarge',
-  415: 'UnsupportedMediaType',
-  422: 'Invalid',
-  429: 'TooManyRequests',
-  503: 'ServiceUnavailable',
-  504: 'Timeout',
-};
-
-export function reasonForCode(code: number): StatusReason {
-  return REASON_BY_CODE[code] ?? 'InternalError';
 }
 
 /** A non-2xx answer → ApiError: the server's Status when the body is one, else the HTTP code and the body text. */

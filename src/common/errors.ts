@@ -181,6 +181,34 @@ export function internalError(message: string): ApiError {
 }
 
 /** Any thrown value → Status. Unknown errors become 500 with no stack trace. */
+/** The Status reason of each HTTP error code (apimachinery's reasonForCode), both ways: server and client. */
+const REASON_BY_CODE: Record<number, StatusReason> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  406: 'NotAcceptable',
+  408: 'Timeout',
+  409: 'Conflict',
+  410: 'Gone',
+  413: 'RequestEntityTooLarge',
+  415: 'UnsupportedMediaType',
+  422: 'Invalid',
+  429: 'TooManyRequests',
+  503: 'ServiceUnavailable',
+  504: 'Timeout',
+};
+
+/** The reason for an HTTP error code, or undefined for a code without one of its own. */
+export function knownReason(code: number): StatusReason | undefined {
+  return Object.hasOwn(REASON_BY_CODE, code) ? REASON_BY_CODE[code] : undefined;
+}
+
+export function reasonForCode(code: number): StatusReason {
+  return knownReason(code) ?? 'InternalError';
+}
+
 export function toStatus(err: unknown): Status {
   if (err instanceof ApiError) return err.toStatus();
   const msg = err instanceof Error ? err.message : String(err);
