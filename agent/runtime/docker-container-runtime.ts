@@ -206,18 +206,17 @@ export class DockerContainerRuntime implements ContainerRuntime {
   }
 
   async listContainers(labels: Record<string, string>): Promise<RuntimeContainer[]> {
-    const list = await this.docker
-      .listContainers({ all: true, filters: { label: labelFilter(labels) } })
-      .catch(rethrow);
-    const found = await Promise.all(list.map((c) => this.inspect(c.Id)));
+    const found = await Promise.all((await this.list(labels)).map((c) => this.inspect(c.Id)));
     return found.filter((c): c is RuntimeContainer => c !== undefined);
   }
 
   async listContainerLabels(labels: Record<string, string>): Promise<Record<string, string>[]> {
-    const list = await this.docker
-      .listContainers({ all: true, filters: { label: labelFilter(labels) } })
-      .catch(rethrow);
-    return list.map((c) => c.Labels ?? {});
+    return (await this.list(labels)).map((c) => c.Labels ?? {});
+  }
+
+  /** `docker ps -a` of the containers carrying all of these labels. */
+  private list(labels: Record<string, string>): Promise<Docker.ContainerInfo[]> {
+    return this.docker.listContainers({ all: true, filters: { label: labelFilter(labels) } }).catch(rethrow);
   }
 
   async inspect(id: string): Promise<RuntimeContainer | undefined> {

@@ -29,7 +29,8 @@ function recorded(rec: NodeState['agent'], procs: ProcessInfo[]): number[] {
   return isOurProcess(rec, info) ? [rec.pid] : [];
 }
 
-function isSkiffDaemon(argv: string[], command: 'agent' | 'master'): boolean {
+/** `node [node flags] <cli> agent|master …`: the daemon's command comes within the first four words. */
+export function isSkiffDaemon(argv: string[], command: 'agent' | 'master'): boolean {
   return argv.slice(0, 4).includes(command);
 }
 

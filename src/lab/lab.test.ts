@@ -9,6 +9,7 @@ import { caCertHash } from '../apiserver/auth/pki.js';
 import { loadKubeconfig } from '../cli/kubeconfig.js';
 import { dockerdArgv } from './commands.js';
 import { labDown, labUp, openLab } from './lab.js';
+import { isSkiffDaemon } from './lab-processes.js';
 import { labLayout, nodeLayout } from './layout.js';
 import type { LabState } from './state.js';
 
@@ -24,7 +25,7 @@ const up = (nodes: number, extra: Record<string, unknown> = {}) =>
   labUp({ nodes, name: NAME, subnet: SUBNET, port: 7443, host, progress: (l) => lines.push(l), ...extra });
 const state = (): LabState => JSON.parse(host.fileMap.get(layout.stateFile)!);
 const spawns = (from = 0) => host.since(from).filter((c) => c.startsWith('spawn '));
-const isAgent = (a: string[]) => a.slice(0, 4).includes('agent');
+const isAgent = (a: string[]) => isSkiffDaemon(a, 'agent');
 
 /** What `down` must leave: the host as the fake starts. */
 function snapshot(h: FakeLabHost) {
@@ -214,12 +215,11 @@ describe('lab up', () => {
 
   it('stops waiting as soon as the master or an agent exits, and shows the end of its log', async () => {
     host.crashOnStart = (argv) =>
-      argv.slice(0, 4).includes('master') ? "error: unknown option '--bogus'" : undefined;
+      isSkiffDaemon(argv, 'master') ? "error: unknown option '--bogus'" : undefined;
     await expect(up(1, { masterArgs: ['--bogus'] })).rejects.toThrow(
       /the master exited\n--- last lines of \/var\/lib\/skiff-lab\/lt\/master.log:\nerror: unknown option '--bogus'/,
     );
-    host.crashOnStart = (argv) =>
-      argv.slice(0, 4).includes('agent') ? 'cannot reach the master' : undefined;
+    host.crashOnStart = (argv) => (isSkiffDaemon(argv, 'agent') ? 'cannot reach the master' : undefined);
     await expect(up(1)).rejects.toThrow(/lt-n1's agent exited\n.*\ncannot reach the master/);
     expect(host.clock.now() - Date.parse('2026-01-01T00:00:00Z')).toBeLessThan(5000);
   });

@@ -20,6 +20,7 @@ import type {
   Shell,
 } from '../../src/lab/host.js';
 import { isUnder } from '../../src/lab/host-parse.js';
+import { isSkiffDaemon } from '../../src/lab/lab-processes.js';
 import { FakeApiClient } from './fake-api-client.js';
 import { renderKubeconfig } from '../../src/cli/kubeconfig.js';
 import type { FileOwner, LabApi, LabCredentials } from '../../src/lab/host.js';
@@ -191,7 +192,7 @@ export class FakeLabHost implements LabHost {
         argv: ['containerd', '--config', `${execRoot}/containerd/containerd.toml`],
       });
       this.fileMap.set(`${execRoot}/containerd/containerd.pid`, `${cpid}`);
-    } else if (argv.slice(0, 4).includes('master')) {
+    } else if (isSkiffDaemon(argv, 'master')) {
       // A real master writes its CA and admin credential at its first start.
       const dataDir = flagValue(argv, '--data-dir')!;
       const listen = flagValue(argv, '--listen')!;
@@ -205,7 +206,7 @@ export class FakeLabHost implements LabHost {
           caPem: FAKE_LAB_CA,
         }),
       );
-    } else if (argv.slice(0, 4).includes('agent')) {
+    } else if (isSkiffDaemon(argv, 'agent')) {
       // Joining leaves the node's credential in its data dir; later starts need no join token.
       if (flagValue(argv, '--token')) this.fileMap.set(`${flagValue(argv, '--data-dir')}/node-token`, 'node');
       if (this.agentsRegister) {
@@ -233,7 +234,7 @@ export class FakeLabHost implements LabHost {
   }
 
   private masterRunning(): boolean {
-    return [...this.processes.values()].some((p) => p.state !== 'Z' && p.argv.slice(0, 4).includes('master'));
+    return [...this.processes.values()].some((p) => p.state !== 'Z' && isSkiffDaemon(p.argv, 'master'));
   }
 
   private engineAlive(socket: string): boolean {
