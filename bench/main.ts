@@ -27,7 +27,7 @@ import { scheduler } from './benchmarks/scheduler.js';
 import { Cleanup } from './lib/cleanup.js';
 import { describeMachine, fsyncLatencyMs, loadAverage } from './lib/machine.js';
 import { renderProfileText, renderReport, renderTable, type LatestResults } from './report.js';
-import type { Benchmark, BenchResult } from './lib/types.js';
+import type { Benchmark, BenchOutput, BenchResult } from './lib/types.js';
 
 export const BENCHMARKS: Benchmark[] = [
   podStartup,
@@ -127,43 +127,27 @@ async function main(argv: string[]): Promise<number> {
     const fsyncMsStart = fsyncLatencyMs();
     log(`  load average ${loadStart.join(', ')}; disk fsync ${fsyncMsStart} ms`);
     const t0 = performance.now();
-    let result: BenchResult;
+    let out: BenchOutput;
     try {
-      const out = await bench.run({ cleanup, log: (l) => log(`  ${l}`), profileDir });
-      result = {
-        name: bench.name,
-        title: bench.title,
-        startedAt,
-        seconds: 0,
-        loadStart,
-        loadEnd: loadStart,
-        fsyncMsStart,
-        fsyncMsEnd: fsyncMsStart,
-        profiled: profile,
-        ...out,
-      };
+      out = await bench.run({ cleanup, log: (l) => log(`  ${l}`), profileDir });
     } catch (err) {
       log(`  FAILED: ${(err as Error).stack ?? err}`);
-      result = {
-        name: bench.name,
-        title: bench.title,
-        startedAt,
-        seconds: 0,
-        loadStart,
-        loadEnd: loadStart,
-        fsyncMsStart,
-        fsyncMsEnd: fsyncMsStart,
-        profiled: profile,
-        params: {},
-        metrics: {},
-        tables: [],
-        goals: [],
-        notes: [],
-        error: (err as Error).message,
-      };
+      out = { params: {}, metrics: {}, tables: [], goals: [], notes: [], error: (err as Error).message };
     } finally {
       await cleanup.runAll();
     }
+    const result: BenchResult = {
+      name: bench.name,
+      title: bench.title,
+      startedAt,
+      seconds: 0,
+      loadStart,
+      loadEnd: loadStart,
+      fsyncMsStart,
+      fsyncMsEnd: fsyncMsStart,
+      profiled: profile,
+      ...out,
+    };
     result.seconds = Math.round((performance.now() - t0) / 100) / 10;
     result.loadEnd = loadAverage();
     result.fsyncMsEnd = fsyncLatencyMs();
