@@ -12,6 +12,7 @@ import type { ConfigMap, Event, Pod } from '../../src/api/types.js';
 import { CONFIGMAPS, EVENTS, PODS, type ResourceRef } from '../../src/client/api-client.js';
 import { HttpApiClient } from '../../src/client/http-api-client.js';
 import { systemClock } from '../../src/common/clock.js';
+import { waitFor } from '../../src/common/wait-for.js';
 import { startMaster, type RunningMaster } from '../../src/master.js';
 import { testCli } from '../../src/cli/cli-test-support.js';
 import { runAgent, type AgentHandle } from '../../agent/agent.js';
@@ -45,21 +46,8 @@ let url: string;
 let agent: AgentHandle | undefined;
 let client: HttpApiClient;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await systemClock.sleep(200);
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> =>
+  waitFor(systemClock, what, fn, ms, 200);
 
 function kubectl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const kubeconfig = join(tmp, 'kubeconfig');
